@@ -1,0 +1,312 @@
+//! One function per subcommand; each returns the process exit code.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use spec::Experiment;
+
+pub const OK: i32 = 0;
+pub const FAILED: i32 = 1;
+pub const INVALID: i32 = 2;
+pub const INTERNAL: i32 = 3;
+
+/// Checks the CLI adds to the engine's: none yet beyond the spec's.
+fn extra_checks() -> Vec<spec::FileCheck> {
+    Vec::new()
+}
+
+/// Loads files, printing every diagnostic; `None` if any file is invalid.
+fn load_all(files: &[PathBuf]) -> Option<Vec<Experiment>> {
+    let mut experiments = Vec::new();
+    let mut invalid = false;
+    for file in files {
+        match engine::load(file, extra_checks()) {
+            Ok(experiment) => experiments.push(experiment),
+            Err(error) => {
+                eprint!("{error}");
+                if !error.to_string().ends_with('\n') {
+                    eprintln!();
+                }
+                invalid = true;
+            }
+        }
+    }
+    (!invalid).then_some(experiments)
+}
+
+/// Adds the experiments named by `depends_on`, found among the `.toml` files beside
+/// each experiment.
+fn with_dependencies(mut experiments: Vec<Experiment>) -> Result<Vec<Experiment>, String> {
+    let mut index = 0;
+    while index < experiments.len() {
+        let wanted: Vec<String> = experiments[index]
+            .depends_on
+            .iter()
+            .filter(|name| !experiments.iter().any(|e| &e.name == *name))
+            .cloned()
+            .collect();
+        if !wanted.is_empty() {
+            let folder = experiments[index].path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let mut siblings: Vec<PathBuf> = std::fs::read_dir(if folder.as_os_str().is_empty() { Path::new(".") } else { &folder })
+                .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect())
+                .unwrap_or_default();
+            siblings.sort();
+            for path in siblings {
+                if experiments.iter().any(|e| e.path == path) {
+                    continue;
+                }
+                if let Ok(candidate) = engine::load(&path, extra_checks())
+                    && wanted.contains(&candidate.name)
+                {
+                    experiments.push(candidate);
+                }
+            }
+        }
+        index += 1;
+    }
+    Ok(experiments)
+}
+
+pub struct RunArgs {
+    pub fresh: bool,
+    pub jobs: Option<usize>,
+    pub data_dir: Option<PathBuf>,
+    pub results: PathBuf,
+    pub offline: bool,
+    pub sample_ms: u64,
+}
+
+/// Aggregates and reports in child processes (`tradeoff report`): polars work in the
+/// scheduler would raise its peak memory, which Linux folds into the `ru_maxrss` of
+/// every worker it starts afterwards.
+struct ReportFinisher;
+
+impl ReportFinisher {
+    fn child(args: &[&str], dir: &Path) -> Result<String, String> {
+        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+        let output = std::process::Command::new(exe).args(args).arg(dir).output().map_err(|e| e.to_string())?;
+        if output.status.success() {
+            Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+        } else {
+            Err(String::from_utf8_lossy(&output.stderr).trim().to_string())
+        }
+    }
+}
+
+impl engine::Finisher for ReportFinisher {
+    fn aggregate(&self, _experiment: &Experiment, dir: &Path) -> Result<String, String> {
+        Self::child(&["report", "--summary-only"], dir)
+    }
+
+    fn report(&self, _experiment: &Experiment, dir: &Path) -> Result<String, String> {
+        Self::child(&["report"], dir)
+    }
+}
+
+pub fn run(files: &[PathBuf], args: RunArgs) -> i32 {
+    let Some(experiments) = load_all(files) else { return INVALID };
+    let experiments = match with_dependencies(experiments) {
+        Ok(e) => e,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return INVALID;
+        }
+    };
+    let plan = match engine::Plan::build(experiments) {
+        Ok(plan) => plan,
+        Err(error) => {
+            eprintln!("error[plan]: {error}");
+            return INVALID;
+        }
+    };
+    // Each results folder keeps the experiment file it was run from, so reports and
+    // audits need nothing else.
+    for experiment in &plan.experiments {
+        let dir = args.results.join(&experiment.name);
+        if let Err(error) = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(dir.join(report::EXPERIMENT_COPY), &experiment.source.text)) {
+            eprintln!("error: cannot write `{}`: {error}", dir.display());
+            return INTERNAL;
+        }
+    }
+    let options = engine::RunOptions {
+        results_root: args.results,
+        fresh: args.fresh,
+        jobs: args.jobs,
+        data_dir: args.data_dir,
+        allow_download: !args.offline,
+        sampler_period_ms: args.sample_ms,
+        progress: std::io::stderr().is_terminal(),
+        ..engine::RunOptions::default()
+    };
+    let started = std::time::Instant::now();
+    let summary = match engine::run(&plan, &options, &ReportFinisher) {
+        Ok(summary) => summary,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return INTERNAL;
+        }
+    };
+    for outcome in &summary.experiments {
+        println!(
+            "{}: {} trials recorded, {} already recorded, {} failed ({:.1} s)",
+            outcome.name,
+            outcome.recorded,
+            outcome.skipped,
+            outcome.failed,
+            started.elapsed().as_secs_f64()
+        );
+        for message in &outcome.messages {
+            println!("  {message}");
+        }
+        for error in &outcome.errors {
+            println!("  error: {error}");
+        }
+    }
+    if summary.all_ok() { OK } else { FAILED }
+}
+
+pub fn check(files: &[PathBuf]) -> i32 {
+    let Some(experiments) = load_all(files) else { return INVALID };
+    for experiment in &experiments {
+        let run = experiment.candidates.iter().filter(|c| c.is_run()).count();
+        let per_candidate = experiment.protocol.repetitions * experiment.protocol.evaluation.splits();
+        println!(
+            "{}: ok — {} candidate(s) after expansion ({} run, {} declared), {} recorded trial(s) + {} warm-up(s), metrics: {}",
+            experiment.path.display(),
+            experiment.candidates.len(),
+            run,
+            experiment.candidates.len() - run,
+            run as u32 * per_candidate,
+            run as u32 * experiment.protocol.warmup,
+            experiment.metrics.iter().map(|m| m.name()).collect::<Vec<_>>().join(", ")
+        );
+    }
+    OK
+}
+
+pub fn plan(files: &[PathBuf], dot: Option<&Path>) -> i32 {
+    let Some(experiments) = load_all(files) else { return INVALID };
+    let experiments = match with_dependencies(experiments) {
+        Ok(e) => e,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return INVALID;
+        }
+    };
+    let plan = match engine::Plan::build(experiments) {
+        Ok(plan) => plan,
+        Err(error) => {
+            eprintln!("error[plan]: {error}");
+            return INVALID;
+        }
+    };
+    match dot {
+        Some(path) if path == Path::new("-") => print!("{}", plan.to_dot()),
+        Some(path) => {
+            if let Err(error) = std::fs::write(path, plan.to_dot()) {
+                eprintln!("error: cannot write `{}`: {error}", path.display());
+                return INTERNAL;
+            }
+            println!("wrote {}", path.display());
+        }
+        None => print!("{}", plan.describe()),
+    }
+    OK
+}
+
+pub fn report(dir: &Path, summary_only: bool) -> i32 {
+    if summary_only {
+        return match report::aggregate(dir) {
+            Ok(analysis) => {
+                println!("summary: {} ({} rows)", dir.join("summary.csv").display(), analysis.summary.len());
+                OK
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                INVALID
+            }
+        };
+    }
+    match report::render(dir) {
+        Ok(path) => {
+            println!("report: {}", path.display());
+            OK
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            INVALID
+        }
+    }
+}
+
+pub fn hw(json: bool) -> i32 {
+    let inventory = meter::HardwareInventory::probe();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&inventory).expect("an inventory serializes"));
+        return OK;
+    }
+    println!("CPU        {} ({}), {} logical / {} physical cores{}", inventory.cpu.brand, inventory.cpu.arch, inventory.cpu.logical_cores,
+        inventory.cpu.physical_cores.map(|c| c.to_string()).unwrap_or_else(|| "?".into()),
+        inventory.cpu.frequency_mhz.map(|f| format!(", {f} MHz")).unwrap_or_default());
+    println!("memory     {:.1} GiB total, {:.1} GiB available", gib(inventory.memory.total_bytes), gib(inventory.memory.available_bytes));
+    println!("OS         {} {}, kernel {}", inventory.os.name, inventory.os.version, inventory.os.kernel);
+    println!("virtual    {}", inventory.virtualization.as_deref().unwrap_or("no sign of a hypervisor or container"));
+    println!(
+        "cgroup     memory limit {}, CPU limit {}",
+        inventory.cgroup.memory_limit_bytes.map(|b| format!("{:.1} GiB", gib(b))).unwrap_or_else(|| "none".into()),
+        inventory.cgroup.cpu_limit.map(|c| format!("{c} CPUs")).unwrap_or_else(|| "none".into())
+    );
+    match &inventory.gpus.unavailable {
+        Some(reason) if inventory.gpus.devices.is_empty() => println!("GPU        none: {reason}"),
+        _ => {
+            println!(
+                "NVML       driver {}, NVML {}",
+                inventory.gpus.driver_version.as_deref().unwrap_or("?"),
+                inventory.gpus.nvml_version.as_deref().unwrap_or("?")
+            );
+            for gpu in &inventory.gpus.devices {
+                println!(
+                    "GPU {}      {} {} — {:.0} GiB, power limit {} W (default {} W), MIG {}, energy counter {}, power reading {}",
+                    gpu.index,
+                    gpu.name,
+                    gpu.uuid,
+                    gpu.memory_bytes.map(gib).unwrap_or(0.0),
+                    gpu.power_limit_w.map(|w| w.to_string()).unwrap_or_else(|| "?".into()),
+                    gpu.default_power_limit_w.map(|w| w.to_string()).unwrap_or_else(|| "?".into()),
+                    gpu.mig_mode,
+                    if gpu.energy_counter { "yes" } else { "no" },
+                    if gpu.power_usage { "yes" } else { "no" }
+                );
+            }
+        }
+    }
+    match &inventory.rapl.unavailable {
+        Some(reason) => println!("RAPL       unavailable: {reason}"),
+        None => println!("RAPL       {}", inventory.rapl.zones.iter().map(|z| z.name.clone()).collect::<Vec<_>>().join(", ")),
+    }
+    let model = meter::estimate::CpuPowerModel::new(&inventory.cpu.brand, inventory.cpu.logical_cores, None);
+    println!("CPU energy {}", if inventory.rapl.unavailable.is_some() { format!("estimated: {}", model.describe()) } else { "measured by RAPL".into() });
+    println!("fingerprint {}", inventory.fingerprint);
+    OK
+}
+
+fn gib(bytes: u64) -> f64 {
+    bytes as f64 / (1u64 << 30) as f64
+}
+
+pub fn schema(out: &Path) -> i32 {
+    let files = [("experiment.schema.json", spec::schema_json()), ("run-record.schema.json", record::record_schema_json())];
+    if let Err(error) = std::fs::create_dir_all(out) {
+        eprintln!("error: cannot create `{}`: {error}", out.display());
+        return INTERNAL;
+    }
+    for (name, text) in files {
+        let path = out.join(name);
+        if let Err(error) = std::fs::write(&path, text) {
+            eprintln!("error: cannot write `{}`: {error}", path.display());
+            return INTERNAL;
+        }
+        println!("wrote {}", path.display());
+    }
+    OK
+}

@@ -1,0 +1,90 @@
+//! The messages between the scheduler and its worker processes: a [`Job`] goes to the
+//! worker's stdin as JSON; the worker's last stdout line is its [`Outcome`].
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use units::Measurement;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Job {
+    Prepare(PrepareJob),
+    Trial(Box<TrialJob>),
+}
+
+/// Load a dataset from its source and write the binary cache trials read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PrepareJob {
+    pub source: SourceJob,
+    pub target: Option<String>,
+    pub drop: Vec<String>,
+    pub onehot: bool,
+    pub subsample: Option<u64>,
+    pub seed: u64,
+    pub cache_path: PathBuf,
+    pub data_dir: Option<PathBuf>,
+    pub allow_download: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceJob {
+    Builtin { name: String },
+    File { path: PathBuf, parquet: bool },
+    Url { url: String, sha256: String, parquet: bool },
+}
+
+/// One trial: fit, evaluate and measure one candidate on one split.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrialJob {
+    pub cache_path: PathBuf,
+    pub learner: String,
+    pub params: Map<String, Value>,
+    pub device: String,
+    pub evaluation: spec::Evaluation,
+    pub fold: u32,
+    pub split_seed: u64,
+    pub seed: u64,
+    pub threads: usize,
+    pub metrics: Vec<MetricJob>,
+    pub latency_samples: u32,
+    pub energy: EnergyJob,
+    /// Where to write the model's rules (trees), if wanted.
+    pub rules_path: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MetricJob {
+    pub name: String,
+    pub percentile: f64,
+    pub batch: Option<u32>,
+}
+
+/// What the worker needs to meter energy and derive CO2 and cost.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EnergyJob {
+    pub powercap_root: PathBuf,
+    pub cpu_tdp_w: Option<f64>,
+    pub sampler_period_ms: u64,
+    pub intensity: meter::footprint::CarbonIntensity,
+    pub pue: meter::footprint::Pue,
+    pub rental_price: Option<meter::footprint::DatedPrice>,
+    pub electricity_price: Option<meter::footprint::DatedPrice>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Prepared(record::DatasetFacts),
+    Trial(TrialResult),
+    Failed { reason: String },
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TrialResult {
+    pub measurements: BTreeMap<String, Measurement>,
+    pub notes: Vec<String>,
+}

@@ -1,0 +1,382 @@
+//! The worker: the `tradeoff` binary run as a child process for one job. It prepares a
+//! dataset, or runs one trial: load the prepared data, split it, fit, evaluate, and
+//! measure each timed phase (with energy windows around it), then prints its outcome.
+//!
+//! Timed phases exclude data loading. A failure the learner reports (a diverged loss)
+//! is an outcome; a panic or abort ends the process, and the scheduler records why.
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use learn::Learner;
+use meter::estimate::CpuPowerModel;
+use meter::footprint;
+use units::Measurement;
+
+use crate::job::{Job, MetricJob, Outcome, PrepareJob, SourceJob, TrialJob, TrialResult};
+
+/// Runs the job on stdin and prints its outcome; returns the process exit code.
+pub fn serve() -> i32 {
+    let mut input = String::with_capacity(4096);
+    if let Err(error) = std::io::stdin().read_to_string(&mut input) {
+        return emit(&Outcome::Failed { reason: format!("cannot read the job: {error}") }, 3);
+    }
+    let job: Job = match serde_json::from_str(&input) {
+        Ok(job) => job,
+        Err(error) => return emit(&Outcome::Failed { reason: format!("malformed job: {error}") }, 3),
+    };
+    let outcome = match job {
+        Job::Prepare(job) => prepare(&job),
+        Job::Trial(job) => trial(&job),
+    };
+    let code = if matches!(outcome, Outcome::Failed { .. }) { 1 } else { 0 };
+    emit(&outcome, code)
+}
+
+fn emit(outcome: &Outcome, code: i32) -> i32 {
+    println!("{}", serde_json::to_string(outcome).expect("an outcome serializes"));
+    code
+}
+
+fn prepare(job: &PrepareJob) -> Outcome {
+    match prepare_dataset(job) {
+        Ok(facts) => Outcome::Prepared(facts),
+        Err(reason) => Outcome::Failed { reason },
+    }
+}
+
+fn prepare_dataset(job: &PrepareJob) -> Result<record::DatasetFacts, String> {
+    let format = |parquet: bool| if parquet { data::Format::Parquet } else { data::Format::Csv };
+    let source = match &job.source {
+        SourceJob::Builtin { name } => data::Source::Builtin(name.clone()),
+        SourceJob::File { path, parquet } => data::Source::File { path: path.clone(), format: format(*parquet) },
+        SourceJob::Url { url, sha256, parquet } => {
+            data::Source::Url { url: url.clone(), sha256: sha256.clone(), format: format(*parquet) }
+        }
+    };
+    let table = job.target.as_ref().map(|target| data::TableOptions {
+        target: target.clone(),
+        drop: job.drop.clone(),
+        categorical: if job.onehot { data::Categorical::OneHot } else { data::Categorical::Native },
+    });
+    let mut locations = data::Locations::from_env();
+    if job.data_dir.is_some() {
+        locations.data_dir = job.data_dir.clone();
+    }
+    locations.allow_download = job.allow_download;
+    let mut dataset = data::load(&source, table.as_ref(), &locations).map_err(|e| e.to_string())?;
+    if let Some(n) = job.subsample {
+        let kept = data::split::stratified_subsample(&dataset.train.y, dataset.n_classes(), n as usize, job.seed);
+        dataset.train = dataset.train.select(&kept);
+        dataset.provenance.push_str(&format!("; stratified subsample of {} training rows (seed {})", kept.len(), job.seed));
+    }
+    data::cache::write(&job.cache_path, &dataset).map_err(|e| e.to_string())?;
+    Ok(record::DatasetFacts {
+        name: dataset.name.clone(),
+        sha256: data::cache::fingerprint(&dataset),
+        provenance: dataset.provenance.clone(),
+        train_rows: dataset.train.rows,
+        test_rows: dataset.test.as_ref().map(|t| t.rows),
+        features: dataset.train.cols,
+        classes: dataset.n_classes(),
+    })
+}
+
+fn trial(job: &TrialJob) -> Outcome {
+    match run_trial(job) {
+        Ok(result) => Outcome::Trial(result),
+        Err(reason) => Outcome::Failed { reason },
+    }
+}
+
+/// The train and test tables of this trial's split.
+fn split(job: &TrialJob, dataset: &data::Dataset) -> Result<(data::Table, data::Table), String> {
+    let k = dataset.n_classes();
+    let train = &dataset.train;
+    match job.evaluation {
+        spec::Evaluation::Official => {
+            let test = dataset.test.clone().ok_or("the dataset has no official test split")?;
+            Ok((train.clone(), test))
+        }
+        spec::Evaluation::Folds(folds) => {
+            let fold_of = data::split::stratified_folds(&train.y, k, folds, job.split_seed);
+            let (train_rows, test_rows) = data::split::fold_split(&fold_of, job.fold);
+            Ok((train.select(&train_rows), train.select(&test_rows)))
+        }
+        spec::Evaluation::Holdout(share) => {
+            let (train_rows, test_rows) = data::split::stratified_holdout(&train.y, k, share, job.split_seed);
+            Ok((train.select(&train_rows), train.select(&test_rows)))
+        }
+    }
+}
+
+fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
+    // The pool may already exist when a test calls this in-process; that is fine.
+    let _ = rayon::ThreadPoolBuilder::new().num_threads(job.threads.max(1)).build_global();
+    let dataset = data::cache::read(&job.cache_path).map_err(|e| e.to_string())?;
+    let (train, test) = split(job, &dataset)?;
+    if test.rows == 0 {
+        return Err("the split left no test rows".into());
+    }
+    let kind = crate::catalogue::find_kind(&job.learner).ok_or_else(|| format!("unknown learner `{}`", job.learner))?;
+    let mut model = (kind.build)(&job.params, &job.device).map_err(|errors| {
+        errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ")
+    })?;
+    let wants = |name: &str| job.metrics.iter().any(|m| m.name == name);
+    let metric = |name: &str| job.metrics.iter().find(|m| m.name == name);
+    let inventory_cpu = meter::inventory::HardwareInventory::probe_cpu_only();
+    let cpu_model = CpuPowerModel::new(&inventory_cpu.brand, inventory_cpu.logical_cores, job.energy.cpu_tdp_w);
+    let gpus: Option<Vec<u32>> = gpu_indices(&job.device);
+    let meters = meter::EnergyMeters::open(
+        gpus.as_deref(),
+        &job.energy.powercap_root,
+        cpu_model,
+        Duration::from_millis(job.energy.sampler_period_ms.max(1)),
+    );
+    let mut result = TrialResult::default();
+    result.notes.extend(meters.gaps.iter().cloned());
+    let n_classes = dataset.n_classes();
+
+    // Training: the timed phase starts after the data is in memory.
+    model.synchronize();
+    let window = meters.start();
+    let started = Instant::now();
+    model.fit(&train, n_classes, job.seed).map_err(|e| e.to_string())?;
+    model.synchronize();
+    let train_seconds = started.elapsed().as_secs_f64();
+    let train_energy = meters.finish(window);
+    result.measurements.insert("train_time".into(), Measurement::counter(train_seconds, "s").with_note("monotonic clock around fit"));
+    if wants("train_energy") || wants("co2") || wants("cost") {
+        let energy = &train_energy.total;
+        result.measurements.insert(
+            "train_energy".into(),
+            Measurement::new(energy.joules, "J", energy.method).with_note(format!("covers {}; {}", energy.covers, energy.note)),
+        );
+    }
+
+    // Quality on the test rows.
+    let predicted = model.predict(&test.x, test.cols);
+    let (accuracy, macro_f1) = quality(&predicted, &test.y, n_classes);
+    result.measurements.insert("accuracy".into(), Measurement::counter(accuracy, "ratio").with_note(format!("{} test rows", test.rows)));
+    result.measurements.insert("macro_f1".into(), Measurement::counter(macro_f1, "ratio"));
+
+    if wants("inference_throughput") || wants("inference_energy") {
+        let batch = metric("inference_throughput")
+            .or(metric("inference_energy"))
+            .and_then(|m| m.batch)
+            .map_or(test.rows.min(10_000), |b| b as usize)
+            .clamp(1, test.rows);
+        let rows = &test.x[..batch * test.cols];
+        model.predict(rows, test.cols); // warm-up, not timed
+        model.synchronize();
+        let window = meters.start();
+        let started = Instant::now();
+        let mut predictions = 0usize;
+        while predictions == 0 || started.elapsed() < Duration::from_millis(300) {
+            std::hint::black_box(model.predict(rows, test.cols));
+            predictions += batch;
+        }
+        model.synchronize();
+        let seconds = started.elapsed().as_secs_f64();
+        let energy = meters.finish(window);
+        result.measurements.insert(
+            "inference_throughput".into(),
+            Measurement::counter(predictions as f64 / seconds, "1/s")
+                .with_note(format!("batches of {batch} rows, {predictions} predictions in {seconds:.3} s")),
+        );
+        let per_thousand = energy.total.joules * 1000.0 / predictions as f64;
+        result.measurements.insert(
+            "inference_energy".into(),
+            Measurement::new(per_thousand, "J", energy.total.method).with_note(format!(
+                "per 1000 predictions (batches of {batch}); covers {}; {}",
+                energy.total.covers, energy.total.note
+            )),
+        );
+    }
+
+    if let Some(latency) = metric("inference_latency") {
+        let (seconds, group) = latencies(model.as_ref(), &test, job.latency_samples as usize);
+        let value = percentile(&seconds, latency.percentile);
+        let how = if group == 1 {
+            format!("p{} of {} single-row predictions, each timed", latency.percentile, seconds.len())
+        } else {
+            format!(
+                "p{} of {} samples, each the mean of {group} consecutive single-row predictions (one call is too short to time alone)",
+                latency.percentile,
+                seconds.len()
+            )
+        };
+        result.measurements.insert("inference_latency".into(), Measurement::counter(value, "s").with_note(how));
+    }
+
+    result.measurements.insert("model_size".into(), Measurement::counter(model.to_bytes().len() as f64, "B").with_note("serialized model bytes"));
+    let facts = model.facts();
+    for (name, value) in
+        [("parameters", facts.parameters), ("nodes", facts.nodes), ("leaves", facts.leaves), ("depth", facts.depth)]
+    {
+        if let Some(value) = value {
+            result.measurements.insert(name.into(), Measurement::counter(value as f64, "count"));
+        }
+    }
+
+    if wants("co2") {
+        let energy = &train_energy.total;
+        let co2 = footprint::co2_grams(energy.joules, energy.method, job.energy.pue, &job.energy.intensity);
+        result.measurements.insert("co2".into(), Measurement::new(co2.value, "g", co2.method).with_note(co2.formula));
+    }
+    if wants("cost") {
+        match (&job.energy.rental_price, &job.energy.electricity_price) {
+            (Some(price), _) => {
+                let devices = gpus.as_ref().map_or(1.0, |g| g.len().max(1) as f64);
+                let cost = footprint::rental_cost(train_seconds, devices, price);
+                result.measurements.insert("cost".into(), Measurement::new(cost.value, "USD", cost.method).with_note(format!("rental: {}", cost.formula)));
+            }
+            (None, Some(tariff)) => {
+                let energy = &train_energy.total;
+                let cost = footprint::electricity_cost(energy.joules, energy.method, job.energy.pue, tariff);
+                result.measurements.insert("cost".into(), Measurement::new(cost.value, "USD", cost.method).with_note(format!("electricity: {}", cost.formula)));
+            }
+            (None, None) => result.notes.push("cost not computed: declare `rental_price` or `electricity_price` in [environment]".into()),
+        }
+    }
+    if let Some(path) = &job.rules_path
+        && let Some(rules) = model.rules(&dataset.feature_names, &dataset.class_names)
+    {
+        if let Some(parent) = path.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        let mut text = rules;
+        if let Some(importances) = model.feature_importances() {
+            let mut ranked: Vec<(usize, f64)> = importances.into_iter().enumerate().filter(|(_, v)| *v > 0.0).collect();
+            ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            text.push_str("\nfeature importances (impurity decrease, normalised):\n");
+            for (feature, value) in ranked.iter().take(20) {
+                text.push_str(&format!("{:>8.4}  {}\n", value, dataset.feature_names[*feature]));
+            }
+        }
+        std::fs::write(path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+    }
+    result.notes.push(format!("worker's own peak resident set (VmHWM): {:.1} MB", own_peak_rss_bytes() as f64 / 1e6));
+    result.notes.push(format!(
+        "sampler: {} samples every {} ms during training, {:.4} CPU-s of its own",
+        train_energy.samples, job.energy.sampler_period_ms, train_energy.sampler_cpu_seconds
+    ));
+    // Measurements the experiment did not ask for are dropped: the record holds what the
+    // protocol defines (peak memory and CPU time are added by the scheduler).
+    result.measurements.retain(|name, _| wants(name));
+    Ok(result)
+}
+
+/// The worker's own peak resident set (`VmHWM`): unlike `ru_maxrss`, it does not include
+/// the image the process replaced at exec.
+fn own_peak_rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
+        .map_or(0, |kb| kb * 1024)
+}
+
+fn gpu_indices(device: &str) -> Option<Vec<u32>> {
+    match device {
+        "cuda" => Some(vec![0]),
+        other => other.strip_prefix("cuda:").and_then(|n| n.parse().ok()).map(|n| vec![n]),
+    }
+}
+
+/// Accuracy and macro-averaged F1.
+pub fn quality(predicted: &[u32], truth: &[u32], n_classes: usize) -> (f64, f64) {
+    let mut true_positive = vec![0u64; n_classes];
+    let mut predicted_count = vec![0u64; n_classes];
+    let mut actual_count = vec![0u64; n_classes];
+    let mut correct = 0u64;
+    for (&p, &t) in predicted.iter().zip(truth) {
+        if (p as usize) < n_classes {
+            predicted_count[p as usize] += 1;
+        }
+        actual_count[t as usize] += 1;
+        if p == t {
+            correct += 1;
+            true_positive[t as usize] += 1;
+        }
+    }
+    let f1: Vec<f64> = (0..n_classes)
+        .filter(|&c| actual_count[c] > 0 || predicted_count[c] > 0)
+        .map(|c| {
+            let denominator = predicted_count[c] + actual_count[c];
+            if denominator == 0 { 0.0 } else { 2.0 * true_positive[c] as f64 / denominator as f64 }
+        })
+        .collect();
+    let macro_f1 = if f1.is_empty() { 0.0 } else { f1.iter().sum::<f64>() / f1.len() as f64 };
+    (correct as f64 / truth.len().max(1) as f64, macro_f1)
+}
+
+/// Seconds per single-row prediction. A clock read costs tens of nanoseconds, so calls
+/// faster than a few microseconds are timed in groups of `k` calls (k chosen so a group
+/// takes at least 20 us) and each sample is a group's time / k. Each call's row depends
+/// on the previous call's prediction, so the processor cannot overlap calls: the figure
+/// is a latency, not a throughput. Returns the samples and k.
+fn latencies(model: &dyn Learner, test: &data::Table, samples: usize) -> (Vec<f64>, usize) {
+    let started = Instant::now();
+    let mut warmup = 0;
+    while warmup < 10 || (started.elapsed() < Duration::from_micros(200) && warmup < 100_000) {
+        std::hint::black_box(model.predict_one(test.row(warmup % test.rows)));
+        warmup += 1;
+    }
+    model.synchronize();
+    let per_call = started.elapsed().as_secs_f64() / warmup as f64;
+    let group = ((20e-6 / per_call).ceil() as usize).clamp(1, 10_000);
+    let mut next = 0usize;
+    let values = (0..samples)
+        .map(|_| {
+            let started = Instant::now();
+            for _ in 0..group {
+                let predicted = model.predict_one(test.row(next % test.rows));
+                next = next.wrapping_add(1 + std::hint::black_box(predicted) as usize);
+            }
+            model.synchronize();
+            started.elapsed().as_secs_f64() / group as f64
+        })
+        .collect();
+    (values, group)
+}
+
+/// The `p`-th percentile (nearest rank) of `values`.
+pub fn percentile(values: &[f64], p: f64) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Metrics as the worker needs them.
+pub fn metric_jobs(experiment: &spec::Experiment) -> Vec<MetricJob> {
+    experiment
+        .metrics
+        .iter()
+        .map(|m| MetricJob { name: m.name().to_string(), percentile: m.percentile, batch: m.batch })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quality_counts_accuracy_and_macro_f1() {
+        // Class 0: tp 1, predicted 2, actual 1 -> F1 2/3; class 1: tp 1, predicted 1, actual 2 -> 2/3.
+        let (accuracy, f1) = quality(&[0, 0, 1], &[0, 1, 1], 2);
+        assert!((accuracy - 2.0 / 3.0).abs() < 1e-12);
+        assert!((f1 - 2.0 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn percentiles_use_the_nearest_rank() {
+        let values: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&values, 50.0), 50.0);
+        assert_eq!(percentile(&values, 99.0), 99.0);
+        assert_eq!(percentile(&[3.0], 50.0), 3.0);
+    }
+}

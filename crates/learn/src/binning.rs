@@ -1,0 +1,162 @@
+//! Pre-binned features: every feature mapped to at most 256 `u8` bins, stored row by row
+//! (a row's bins are contiguous, so reading a handful of its features costs one or two
+//! cache lines, and a node's histogram pass walks its rows in ascending order).
+//!
+//! A feature with at most 256 distinct values gets one bin per value, so histogram
+//! splits are exactly the splits an exact (sorting) search would find; pixels and small
+//! integer codes take a fast path that needs no sort. Other features get quantile bins.
+
+use rayon::prelude::*;
+
+/// Features binned for split finding.
+#[derive(Debug, Clone)]
+pub struct Binned {
+    pub rows: usize,
+    pub cols: usize,
+    /// Row-major: `bins[row * cols + feature]`.
+    pub bins: Vec<u8>,
+    /// Per feature: smallest and largest value that falls in each bin.
+    pub lower: Vec<Vec<f32>>,
+    pub upper: Vec<Vec<f32>>,
+}
+
+pub const MAX_BINS: usize = 256;
+
+impl Binned {
+    /// Bins a row-major matrix. Every value must be finite.
+    pub fn new(x: &[f32], rows: usize, cols: usize) -> Self {
+        let per_feature: Vec<(Vec<u8>, Vec<f32>, Vec<f32>)> =
+            (0..cols).into_par_iter().map(|f| bin_feature(x, rows, cols, f)).collect();
+        let mut lower = Vec::with_capacity(cols);
+        let mut upper = Vec::with_capacity(cols);
+        let mut columns = Vec::with_capacity(cols);
+        for (column, lo, hi) in per_feature {
+            columns.push(column);
+            lower.push(lo);
+            upper.push(hi);
+        }
+        let mut bins = vec![0u8; rows * cols];
+        bins.par_chunks_mut(cols.max(1) * 1024).enumerate().for_each(|(block, chunk)| {
+            for (offset, row) in chunk.chunks_exact_mut(cols).enumerate() {
+                let r = block * 1024 + offset;
+                for (f, bin) in row.iter_mut().enumerate() {
+                    *bin = columns[f][r];
+                }
+            }
+        });
+        Binned { rows, cols, bins, lower, upper }
+    }
+
+    /// The bins of one row.
+    #[inline]
+    pub fn row(&self, row: usize) -> &[u8] {
+        &self.bins[row * self.cols..(row + 1) * self.cols]
+    }
+
+    /// The bins of one feature, in row order.
+    pub fn column(&self, feature: usize) -> Vec<u8> {
+        (0..self.rows).map(|r| self.bins[r * self.cols + feature]).collect()
+    }
+
+    pub fn n_bins(&self, feature: usize) -> usize {
+        self.upper[feature].len()
+    }
+
+    /// The threshold between the last bin sent left and the next occupied bin: the
+    /// midpoint of the two values, as an exact split search would place it.
+    pub fn threshold(&self, feature: usize, left_bin: usize, right_bin: usize) -> f32 {
+        let left = self.upper[feature][left_bin];
+        let right = self.lower[feature][right_bin];
+        let mid = ((f64::from(left) + f64::from(right)) / 2.0) as f32;
+        // Adjacent floats can round the midpoint up to `right`; keep `x <= t` sending
+        // the left value left and the right value right.
+        if mid >= right { left } else { mid }
+    }
+}
+
+fn bin_feature(x: &[f32], rows: usize, cols: usize, feature: usize) -> (Vec<u8>, Vec<f32>, Vec<f32>) {
+    let value = |row: usize| x[row * cols + feature];
+    // Fast path: integers in 0..=255 (pixels, counts, codes).
+    let mut present = [false; 256];
+    let small_integers = (0..rows).all(|r| {
+        let v = value(r);
+        let ok = (0.0..=255.0).contains(&v) && v.fract() == 0.0;
+        if ok {
+            present[v as usize] = true;
+        }
+        ok
+    });
+    if small_integers {
+        let mut rank = [0u8; 256];
+        let mut values = Vec::new();
+        for (v, &is_present) in present.iter().enumerate() {
+            if is_present {
+                rank[v] = values.len() as u8;
+                values.push(v as f32);
+            }
+        }
+        let column = (0..rows).map(|r| rank[value(r) as usize]).collect();
+        return (column, values.clone(), values);
+    }
+    let mut sorted: Vec<f32> = (0..rows).map(value).collect();
+    sorted.sort_unstable_by(f32::total_cmp);
+    let mut distinct = sorted.clone();
+    distinct.dedup();
+    if distinct.len() <= MAX_BINS {
+        let column = (0..rows).map(|r| distinct.partition_point(|&d| d < value(r)) as u8).collect();
+        return (column, distinct.clone(), distinct);
+    }
+    // Quantile bins: cut points at equal shares of the rows, never splitting a value.
+    let mut cuts: Vec<f32> = Vec::with_capacity(MAX_BINS - 1);
+    for q in 1..MAX_BINS {
+        let cut = sorted[q * rows / MAX_BINS];
+        if cuts.last().is_none_or(|&last| cut > last) && cut > sorted[0] {
+            cuts.push(cut);
+        }
+    }
+    // Bin b holds values v with cuts[b-1] <= v < cuts[b].
+    let bin_of = |v: f32| cuts.partition_point(|&c| c <= v);
+    let n_bins = cuts.len() + 1;
+    let mut lower = vec![f32::INFINITY; n_bins];
+    let mut upper = vec![f32::NEG_INFINITY; n_bins];
+    let column: Vec<u8> = (0..rows)
+        .map(|r| {
+            let v = value(r);
+            let b = bin_of(v);
+            lower[b] = lower[b].min(v);
+            upper[b] = upper[b].max(v);
+            b as u8
+        })
+        .collect();
+    (column, lower, upper)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_integers_get_one_bin_per_value() {
+        let x = [0.0, 7.0, 255.0, 7.0];
+        let binned = Binned::new(&x, 4, 1);
+        assert_eq!(binned.column(0), &[0, 1, 2, 1]);
+        assert_eq!(binned.threshold(0, 1, 2), 131.0);
+    }
+
+    #[test]
+    fn floats_with_few_values_are_exact_and_many_values_are_quantiles() {
+        let x = [0.5, -1.25, 0.5, 3.0];
+        let binned = Binned::new(&x, 4, 1);
+        assert_eq!(binned.column(0), &[1, 0, 1, 2]);
+        assert_eq!(binned.threshold(0, 0, 1), -0.375);
+
+        let many: Vec<f32> = (0..10_000).map(|i| i as f32 * 0.5).collect();
+        let binned = Binned::new(&many, 10_000, 1);
+        assert_eq!(binned.n_bins(0), 256);
+        let column = binned.column(0);
+        assert!(column.windows(2).all(|w| w[0] <= w[1]), "bins follow the order of values");
+        for b in 0..255 {
+            assert!(binned.upper[0][b] < binned.lower[0][b + 1]);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! `random_forest`: bootstrapped trees grown in parallel, each from its own seed, each
+//! node drawing `max_features` features; prediction by majority vote.
+
+use rayon::prelude::*;
+use serde_json::{Map, Value};
+
+use crate::binning::Binned;
+use crate::grow::{Sample, grow};
+use crate::tree::{Tree, normalised_importances};
+use crate::tree_learner::{MaxFeatures, TreeParams, check_shape};
+use crate::{LearnError, Learner, LearnerKind, ModelFacts, ParamError, Params};
+use data::rng::{Rng, derive_seed};
+
+pub const RANDOM_FOREST: LearnerKind = LearnerKind {
+    name: "random_forest",
+    params: &[
+        "n_estimators",
+        "criterion",
+        "max_depth",
+        "min_samples_split",
+        "min_samples_leaf",
+        "max_features",
+        "bootstrap",
+    ],
+    accepts_device: false,
+    build: |params, _device| Ok(Box::new(RandomForest::from_params(params)?)),
+};
+
+#[derive(Debug, Clone)]
+pub struct RandomForest {
+    pub n_estimators: usize,
+    pub bootstrap: bool,
+    pub params: TreeParams,
+    pub trees: Vec<Tree>,
+    n_classes: usize,
+    n_features: usize,
+}
+
+impl RandomForest {
+    pub fn from_params(map: &Map<String, Value>) -> Result<Self, Vec<ParamError>> {
+        let mut params = Params::new(map);
+        let n_estimators = params.int("n_estimators", 100, 1, 100_000) as usize;
+        let bootstrap = params.boolean("bootstrap", true);
+        let tree_params = TreeParams::parse(&mut params, "gini", MaxFeatures::Sqrt);
+        params.finish(RandomForest::new(n_estimators, bootstrap, tree_params))
+    }
+
+    pub fn new(n_estimators: usize, bootstrap: bool, params: TreeParams) -> Self {
+        RandomForest { n_estimators, bootstrap, params, trees: Vec::new(), n_classes: 0, n_features: 0 }
+    }
+}
+
+impl Learner for RandomForest {
+    fn fit(&mut self, train: &data::Table, n_classes: usize, seed: u64) -> Result<(), LearnError> {
+        check_shape(train, n_classes)?;
+        let binned = Binned::new(&train.x, train.rows, train.cols);
+        let grow_params = self.params.grow_params(train.cols, false);
+        let rows = train.rows;
+        self.trees = (0..self.n_estimators)
+            .into_par_iter()
+            .map(|t| {
+                let tree_seed = derive_seed(seed, &format!("tree-{t}"));
+                if self.bootstrap {
+                    let mut rng = Rng::new(derive_seed(tree_seed, "bootstrap"));
+                    let mut counts = vec![0u32; rows];
+                    for _ in 0..rows {
+                        counts[rng.below(rows as u64) as usize] += 1;
+                    }
+                    let in_bag: Vec<u32> = (0..rows as u32).filter(|&r| counts[r as usize] > 0).collect();
+                    grow(&binned, &train.y, n_classes, Sample { rows: in_bag, weights: Some(&counts) }, &grow_params, tree_seed)
+                } else {
+                    let all = Sample { rows: (0..rows as u32).collect(), weights: None };
+                    grow(&binned, &train.y, n_classes, all, &grow_params, tree_seed)
+                }
+            })
+            .collect();
+        self.n_classes = n_classes;
+        self.n_features = train.cols;
+        Ok(())
+    }
+
+    /// Votes tree by tree over blocks of rows, so each tree stays in cache for a block.
+    fn predict(&self, x: &[f32], cols: usize) -> Vec<u32> {
+        const BLOCK: usize = 128;
+        let k = self.n_classes;
+        x.par_chunks(cols * BLOCK)
+            .flat_map_iter(|block| {
+                let rows = block.len() / cols;
+                let mut votes = vec![0u32; rows * k];
+                for tree in &self.trees {
+                    for (r, row) in block.chunks_exact(cols).enumerate() {
+                        votes[r * k + tree.predict_row(row) as usize] += 1;
+                    }
+                }
+                (0..rows).map(move |r| argmax(&votes[r * k..(r + 1) * k]))
+            })
+            .collect()
+    }
+
+    fn predict_one(&self, row: &[f32]) -> u32 {
+        let mut votes = vec![0u32; self.n_classes];
+        for tree in &self.trees {
+            votes[tree.predict_row(row) as usize] += 1;
+        }
+        argmax(&votes)
+    }
+
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut out = b"TRRF\x01".to_vec();
+        out.extend_from_slice(&(self.n_features as u32).to_le_bytes());
+        out.extend_from_slice(&(self.n_classes as u32).to_le_bytes());
+        out.extend_from_slice(&(self.trees.len() as u32).to_le_bytes());
+        for tree in &self.trees {
+            tree.write_bytes(&mut out);
+        }
+        out
+    }
+
+    fn facts(&self) -> ModelFacts {
+        let nodes: usize = self.trees.iter().map(|t| t.nodes.len()).sum();
+        ModelFacts {
+            parameters: Some(nodes as u64),
+            nodes: Some(nodes as u64),
+            leaves: Some(self.trees.iter().map(|t| t.leaves() as u64).sum()),
+            depth: self.trees.iter().map(|t| t.depth() as u64).max(),
+        }
+    }
+
+    fn feature_importances(&self) -> Option<Vec<f64>> {
+        let mut total = vec![0.0; self.n_features];
+        for tree in &self.trees {
+            for (sum, value) in total.iter_mut().zip(normalised_importances(&tree.impurity_decrease)) {
+                *sum += value;
+            }
+        }
+        Some(normalised_importances(&total))
+    }
+}
+
+/// The most voted class; ties go to the lowest class index.
+fn argmax(votes: &[u32]) -> u32 {
+    let mut best = 0;
+    for (class, &count) in votes.iter().enumerate() {
+        if count > votes[best] {
+            best = class;
+        }
+    }
+    best as u32
+}

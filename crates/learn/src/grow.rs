@@ -1,0 +1,539 @@
+//! Growing one tree by histogram split finding on pre-binned features.
+//!
+//! A node's samples are a range of one index array, kept in ascending row order by a
+//! stable partition as the tree grows (depth first, nodes written in pre-order). A node
+//! evaluates its candidate features in blocks: one pass over its rows (row-major bins,
+//! so a row's features share cache lines) fills a (bin, class) histogram per feature of
+//! the block, sized to stay in L2, and notes which bins are occupied. Each feature's
+//! occupied bins are then swept left to right, updating the children's impurity
+//! incrementally: an entropy sweep costs a few table lookups per occupied (bin, class)
+//! pair, never a logarithm. Scores compare as `(cost, feature index)`, so the tree is
+//! the same whatever the thread count.
+
+use rayon::prelude::*;
+
+use crate::binning::Binned;
+use crate::tree::{LEAF, Node, Tree};
+use data::rng::Rng;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Criterion {
+    Gini,
+    Entropy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GrowParams {
+    pub criterion: Criterion,
+    pub max_depth: Option<usize>,
+    pub min_samples_split: u32,
+    pub min_samples_leaf: u32,
+    /// Features drawn per node; all features when `>= cols`.
+    pub max_features: usize,
+    /// Evaluate a node's features in parallel (a single tree); forests parallelise over trees.
+    pub parallel: bool,
+}
+
+/// The rows a tree learns from: indices into the binned matrix, with optional integer
+/// weights (bootstrap counts) indexed by row.
+pub struct Sample<'a> {
+    pub rows: Vec<u32>,
+    pub weights: Option<&'a [u32]>,
+}
+
+pub fn grow(binned: &Binned, y: &[u32], n_classes: usize, sample: Sample<'_>, params: &GrowParams, seed: u64) -> Tree {
+    let total_weight: u64 = match sample.weights {
+        Some(w) => sample.rows.iter().map(|&r| u64::from(w[r as usize])).sum(),
+        None => sample.rows.len() as u64,
+    };
+    let nlogn: Vec<f64> = (0..=total_weight).map(|n| if n == 0 { 0.0 } else { n as f64 * (n as f64).ln() }).collect();
+    let grower = Grower { binned, y, n_classes, weights: sample.weights, params, nlogn };
+    grower.run(sample.rows, seed)
+}
+
+struct Grower<'a> {
+    binned: &'a Binned,
+    y: &'a [u32],
+    n_classes: usize,
+    weights: Option<&'a [u32]>,
+    params: &'a GrowParams,
+    nlogn: Vec<f64>,
+}
+
+/// The best split of one feature: children's summed impurity and the two bins it falls between.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Candidate {
+    cost: f64,
+    feature: usize,
+    left_bin: usize,
+    right_bin: usize,
+}
+
+impl Candidate {
+    fn better_than(&self, other: &Candidate) -> bool {
+        self.cost < other.cost || (self.cost == other.cost && self.feature < other.feature)
+    }
+}
+
+/// Per-thread buffers for one block of features, reused across blocks and nodes.
+struct Scratch {
+    /// `block x 256 x classes` counts.
+    hist: Vec<u32>,
+    /// `block x 4` words: the occupied bins of each feature.
+    occupied: Vec<u64>,
+    /// `block x 256`: the classes present in each bin (when there are at most 16).
+    classes: Vec<u16>,
+    left: Vec<u32>,
+    right: Vec<u32>,
+}
+
+/// Features per histogram block: as many as keep the block's counts near 512 KiB.
+fn block_len(n_classes: usize) -> usize {
+    ((512 * 1024) / (256 * n_classes * 4)).clamp(1, 256)
+}
+
+impl Scratch {
+    fn new(n_classes: usize) -> Self {
+        let block = block_len(n_classes);
+        Scratch {
+            hist: vec![0; block * 256 * n_classes],
+            occupied: vec![0; block * 4],
+            classes: vec![0; block * 256],
+            left: vec![0; n_classes],
+            right: vec![0; n_classes],
+        }
+    }
+}
+
+struct Pending {
+    start: usize,
+    end: usize,
+    depth: usize,
+    /// The split node whose `right` must point at this node, if it is a right child.
+    right_of: Option<usize>,
+    /// Features known to be constant in this node (they were in an ancestor): one bit each.
+    constants: Vec<u64>,
+}
+
+/// Incremental impurity of the two children during a sweep. `impurity` is n·H (entropy,
+/// in nats) or n·Gini, so a split's cost is the sum over both children.
+struct Sweep<'t> {
+    criterion: Criterion,
+    nlogn: &'t [f64],
+    n_left: u32,
+    n_right: u32,
+    /// Entropy: Σ c·ln c over classes; Gini: Σ c².
+    sum_left: f64,
+    sum_right: f64,
+}
+
+impl Sweep<'_> {
+    #[inline]
+    fn term(&self, count: u32) -> f64 {
+        match self.criterion {
+            Criterion::Entropy => self.nlogn[count as usize],
+            Criterion::Gini => f64::from(count) * f64::from(count),
+        }
+    }
+
+    /// Moves `weight` of a class from the right child to the left.
+    #[inline]
+    fn shift(&mut self, left: &mut u32, right: &mut u32, weight: u32) {
+        self.sum_left += self.term(*left + weight) - self.term(*left);
+        self.sum_right += self.term(*right - weight) - self.term(*right);
+        *left += weight;
+        *right -= weight;
+        self.n_left += weight;
+        self.n_right -= weight;
+    }
+
+    #[inline]
+    fn cost(&self) -> f64 {
+        match self.criterion {
+            Criterion::Entropy => {
+                self.nlogn[self.n_left as usize] - self.sum_left + self.nlogn[self.n_right as usize] - self.sum_right
+            }
+            Criterion::Gini => {
+                f64::from(self.n_left) - self.sum_left / f64::from(self.n_left) + f64::from(self.n_right)
+                    - self.sum_right / f64::from(self.n_right)
+            }
+        }
+    }
+}
+
+impl Grower<'_> {
+    #[inline]
+    fn weight(&self, row: u32) -> u32 {
+        self.weights.map_or(1, |w| w[row as usize])
+    }
+
+    fn impurity(&self, counts: &[u32]) -> f64 {
+        let n: u32 = counts.iter().sum();
+        match self.params.criterion {
+            Criterion::Entropy => self.nlogn[n as usize] - counts.iter().map(|&c| self.nlogn[c as usize]).sum::<f64>(),
+            Criterion::Gini => {
+                f64::from(n) - counts.iter().map(|&c| f64::from(c) * f64::from(c)).sum::<f64>() / f64::from(n)
+            }
+        }
+    }
+
+    fn run(&self, mut rows: Vec<u32>, seed: u64) -> Tree {
+        let cols = self.binned.cols;
+        let mut rng = Rng::new(seed);
+        let mut feature_order: Vec<usize> = (0..cols).collect();
+        let mut nodes: Vec<Node> = Vec::new();
+        let mut decrease = vec![0.0; cols];
+        let mut scratch = Scratch::new(self.n_classes);
+        let mut counts = vec![0u32; self.n_classes];
+        let mut buffer: Vec<u32> = Vec::new();
+        let words = cols.div_ceil(64);
+        let mut stack = vec![Pending { start: 0, end: rows.len(), depth: 0, right_of: None, constants: vec![0; words] }];
+        while let Some(mut pending) = stack.pop() {
+            let id = nodes.len();
+            if let Some(parent) = pending.right_of {
+                nodes[parent].right = id as u32;
+            }
+            let samples = &mut rows[pending.start..pending.end];
+            counts.iter_mut().for_each(|c| *c = 0);
+            for &row in samples.iter() {
+                counts[self.y[row as usize] as usize] += self.weight(row);
+            }
+            let n: u32 = counts.iter().sum();
+            let majority = counts.iter().enumerate().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0))).map_or(0, |(c, _)| c);
+            let leaf = Node { threshold: 0.0, right: 0, feature: LEAF, value: majority as u16 };
+            let pure = counts.iter().filter(|&&c| c > 0).count() <= 1;
+            let at_max_depth = self.params.max_depth.is_some_and(|d| pending.depth >= d);
+            if pure || at_max_depth || n < self.params.min_samples_split || n < 2 * self.params.min_samples_leaf {
+                nodes.push(leaf);
+                continue;
+            }
+            let best = if self.params.max_features >= cols {
+                self.best_over_all_features(samples, &counts, n, &mut scratch, &mut pending.constants)
+            } else {
+                let constants = &mut pending.constants;
+                self.best_over_drawn_features(samples, &counts, n, &mut scratch, &mut rng, &mut feature_order, constants)
+            };
+            let Some(best) = best else {
+                nodes.push(leaf);
+                continue;
+            };
+            decrease[best.feature] += (self.impurity(&counts) - best.cost).max(0.0);
+            let (bins, cols) = (&self.binned.bins, self.binned.cols);
+            let split = stable_partition(samples, &mut buffer, |row| {
+                bins[row as usize * cols + best.feature] as usize <= best.left_bin
+            });
+            nodes.push(Node {
+                threshold: self.binned.threshold(best.feature, best.left_bin, best.right_bin),
+                right: 0,
+                feature: best.feature as u16,
+                value: 0,
+            });
+            let middle = pending.start + split;
+            let depth = pending.depth + 1;
+            let right = Pending { start: middle, end: pending.end, depth, right_of: Some(id), constants: pending.constants.clone() };
+            stack.push(right);
+            stack.push(Pending { start: pending.start, end: middle, depth, right_of: None, constants: pending.constants });
+        }
+        Tree { nodes, n_features: cols, n_classes: self.n_classes, impurity_decrease: decrease }
+    }
+
+    /// Evaluates every feature not known to be constant; marks those found constant.
+    fn best_over_all_features(
+        &self,
+        samples: &[u32],
+        counts: &[u32],
+        n: u32,
+        scratch: &mut Scratch,
+        constants: &mut [u64],
+    ) -> Option<Candidate> {
+        let features: Vec<usize> = (0..self.binned.cols).filter(|&f| !is_set(constants, f)).collect();
+        let block = block_len(self.n_classes);
+        let parallel =
+            self.params.parallel && samples.len() * features.len() >= 1 << 16 && rayon::current_num_threads() > 1;
+        let pick = |a: Option<Candidate>, b: Option<Candidate>| match (a, b) {
+            (Some(a), Some(b)) => Some(if b.better_than(&a) { b } else { a }),
+            (a, b) => a.or(b),
+        };
+        let results: Vec<(bool, Option<Candidate>)> = if parallel {
+            features
+                .par_chunks(block)
+                .map_init(|| Scratch::new(self.n_classes), |scratch, chunk| self.evaluate_block(chunk, samples, counts, n, scratch))
+                .flatten_iter()
+                .collect()
+        } else {
+            features.chunks(block).flat_map(|chunk| self.evaluate_block(chunk, samples, counts, n, scratch)).collect()
+        };
+        let mut best = None;
+        for (&feature, (constant, candidate)) in features.iter().zip(results) {
+            if constant {
+                set(constants, feature);
+            }
+            best = pick(best, candidate);
+        }
+        best
+    }
+
+    /// Draws features without replacement, as scikit-learn does: `max_features` draws,
+    /// and more if all of them were constant in the node. A feature known to be constant
+    /// (from an ancestor) counts as drawn but is not evaluated; one found constant is
+    /// marked for the node's children. Draws are evaluated in batches of what is still
+    /// needed, which visits exactly the features a one-at-a-time search would, and the
+    /// first best split in draw order wins.
+    #[allow(clippy::too_many_arguments)]
+    fn best_over_drawn_features(
+        &self,
+        samples: &[u32],
+        counts: &[u32],
+        n: u32,
+        scratch: &mut Scratch,
+        rng: &mut Rng,
+        order: &mut [usize],
+        constants: &mut [u64],
+    ) -> Option<Candidate> {
+        let cols = order.len();
+        let block = block_len(self.n_classes);
+        let mut best: Option<Candidate> = None;
+        let mut visited = 0;
+        let mut varying_found = false;
+        let mut drawn = 0;
+        let mut batch: Vec<usize> = Vec::with_capacity(block);
+        while drawn < cols && (visited < self.params.max_features || !varying_found) {
+            batch.clear();
+            while drawn < cols && batch.len() < block {
+                if visited >= self.params.max_features && (varying_found || !batch.is_empty()) {
+                    break;
+                }
+                let pick = drawn + rng.below((cols - drawn) as u64) as usize;
+                order.swap(drawn, pick);
+                let feature = order[drawn];
+                drawn += 1;
+                visited += 1;
+                if !is_set(constants, feature) {
+                    batch.push(feature);
+                }
+            }
+            if batch.is_empty() {
+                continue;
+            }
+            for (&feature, (constant, candidate)) in batch.iter().zip(self.evaluate_block(&batch, samples, counts, n, scratch)) {
+                if constant {
+                    set(constants, feature);
+                } else {
+                    varying_found = true;
+                }
+                if let Some(candidate) = candidate
+                    && best.is_none_or(|b| candidate.cost < b.cost)
+                {
+                    best = Some(candidate);
+                }
+            }
+        }
+        best
+    }
+
+    /// For each feature of a block (at most [`block_len`]): whether it is constant in the
+    /// node, and its best split.
+    fn evaluate_block(
+        &self,
+        features: &[usize],
+        samples: &[u32],
+        counts: &[u32],
+        n: u32,
+        scratch: &mut Scratch,
+    ) -> Vec<(bool, Option<Candidate>)> {
+        let k = self.n_classes;
+        let cols = self.binned.cols;
+        let bins = &self.binned.bins;
+        // The half cache lines the block reads in a row, to prefetch rows ahead of use:
+        // deep in a forest the rows of a node are scattered and each read would stall.
+        let mut spans: Vec<usize> = features.iter().map(|&f| f & !31).collect();
+        spans.sort_unstable();
+        spans.dedup();
+        const AHEAD: usize = 8;
+        // Large nodes occupy most bins: finding them by scanning is cheaper than marking.
+        let track_occupied = samples.len() < 1024;
+        for (i, &row) in samples.iter().enumerate() {
+            if let Some(&ahead) = samples.get(i + AHEAD) {
+                let base = ahead as usize * cols;
+                for &offset in &spans {
+                    prefetch(&bins[base + offset]);
+                }
+            }
+            let row_bins = &bins[row as usize * cols..(row as usize + 1) * cols];
+            let class = self.y[row as usize] as usize;
+            let w = self.weight(row);
+            let class_bit = 1u16 << (class & 15);
+            if track_occupied {
+                for (j, &feature) in features.iter().enumerate() {
+                    let bin = row_bins[feature] as usize;
+                    let slot = j * 256 + bin;
+                    scratch.hist[slot * k + class] += w;
+                    scratch.classes[slot] |= class_bit;
+                    scratch.occupied[j * 4 + (bin >> 6)] |= 1u64 << (bin & 63);
+                }
+            } else {
+                for (j, &feature) in features.iter().enumerate() {
+                    let bin = row_bins[feature] as usize;
+                    let slot = j * 256 + bin;
+                    scratch.hist[slot * k + class] += w;
+                    scratch.classes[slot] |= class_bit;
+                }
+            }
+        }
+        let mut results = Vec::with_capacity(features.len());
+        for (j, &feature) in features.iter().enumerate() {
+            if !track_occupied {
+                for word in 0..4 {
+                    let mut mask = 0u64;
+                    for bit in 0..64 {
+                        if scratch.classes[j * 256 + word * 64 + bit] != 0 {
+                            mask |= 1 << bit;
+                        }
+                    }
+                    scratch.occupied[j * 4 + word] = mask;
+                }
+            }
+            results.push(self.sweep(j, feature, counts, n, scratch));
+        }
+        results
+    }
+
+    /// Sweeps feature `j` of the filled block, clearing what it used.
+    #[inline(never)]
+    fn sweep(&self, j: usize, feature: usize, counts: &[u32], n: u32, scratch: &mut Scratch) -> (bool, Option<Candidate>) {
+        let k = self.n_classes;
+        let criterion = self.params.criterion;
+        scratch.left.iter_mut().for_each(|c| *c = 0);
+        scratch.right.copy_from_slice(counts);
+        let mut sweep = Sweep {
+            criterion,
+            nlogn: &self.nlogn,
+            n_left: 0,
+            n_right: n,
+            sum_left: 0.0,
+            sum_right: counts
+                .iter()
+                .map(|&c| match criterion {
+                    Criterion::Entropy => self.nlogn[c as usize],
+                    Criterion::Gini => f64::from(c) * f64::from(c),
+                })
+                .sum(),
+        };
+        let min_leaf = self.params.min_samples_leaf;
+        let mut best: Option<Candidate> = None;
+        let mut occupied = 0usize;
+        let mut previous_bin = 0usize;
+        let mut done = false;
+        for word in 0..4 {
+            let mut mask = std::mem::take(&mut scratch.occupied[j * 4 + word]);
+            while mask != 0 {
+                let bin = word * 64 + mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                let slot = j * 256 + bin;
+                if !done {
+                    if occupied > 0 && sweep.n_left >= min_leaf && sweep.n_right >= min_leaf {
+                        let cost = sweep.cost();
+                        if best.is_none_or(|b| cost < b.cost) {
+                            best = Some(Candidate { cost, feature, left_bin: previous_bin, right_bin: bin });
+                        }
+                    }
+                    occupied += 1;
+                    let present = classes_present(scratch.classes[slot], k);
+                    let bin_weight: u32 = present.clone().map(|class| scratch.hist[slot * k + class]).sum();
+                    if sweep.n_right == bin_weight {
+                        done = true; // the last occupied bin: nothing left to move
+                    } else {
+                        for class in present {
+                            let h = scratch.hist[slot * k + class];
+                            if h > 0 {
+                                sweep.shift(&mut scratch.left[class], &mut scratch.right[class], h);
+                            }
+                        }
+                        previous_bin = bin;
+                        done = sweep.n_right < min_leaf;
+                    }
+                }
+                for class in classes_present(scratch.classes[slot], k) {
+                    scratch.hist[slot * k + class] = 0;
+                }
+                scratch.classes[slot] = 0;
+            }
+        }
+        (occupied <= 1, best)
+    }
+}
+
+#[inline]
+fn is_set(bits: &[u64], index: usize) -> bool {
+    bits[index / 64] & (1 << (index % 64)) != 0
+}
+
+#[inline]
+fn set(bits: &mut [u64], index: usize) {
+    bits[index / 64] |= 1 << (index % 64);
+}
+
+/// The classes that may be present in a bin: the set bits of its class mask when there
+/// are at most 16 classes, else every class (callers skip zero counts).
+#[inline]
+fn classes_present(bits: u16, n_classes: usize) -> ClassBits {
+    if n_classes <= 16 { ClassBits::Mask(u32::from(bits)) } else { ClassBits::All(0, n_classes) }
+}
+
+#[derive(Clone)]
+enum ClassBits {
+    Mask(u32),
+    All(usize, usize),
+}
+
+impl Iterator for ClassBits {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        match self {
+            ClassBits::Mask(0) => None,
+            ClassBits::Mask(bits) => {
+                let class = bits.trailing_zeros() as usize;
+                *bits &= *bits - 1;
+                Some(class)
+            }
+            ClassBits::All(next, end) => {
+                (*next < *end).then(|| {
+                    *next += 1;
+                    *next - 1
+                })
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn prefetch(byte: &u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint; it never faults and has no visible effect.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((byte as *const u8).cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = byte;
+}
+
+/// Moves the items satisfying `goes_left` to the front, keeping the order on both
+/// sides (so every node's rows stay sorted and its column reads run forward through
+/// memory); returns how many went left.
+fn stable_partition(items: &mut [u32], buffer: &mut Vec<u32>, goes_left: impl Fn(u32) -> bool) -> usize {
+    buffer.clear();
+    let mut left = 0;
+    for i in 0..items.len() {
+        let item = items[i];
+        if goes_left(item) {
+            items[left] = item;
+            left += 1;
+        } else {
+            buffer.push(item);
+        }
+    }
+    items[left..].copy_from_slice(buffer);
+    left
+}

@@ -1,0 +1,43 @@
+//! Numbers as reports show them: four significant digits, no exponent for ordinary
+//! magnitudes.
+
+use crate::SummaryRow;
+
+pub fn number(value: f64) -> String {
+    if !value.is_finite() {
+        return value.to_string();
+    }
+    if value == 0.0 {
+        return "0".into();
+    }
+    let magnitude = value.abs().log10().floor() as i32;
+    if !(-4..7).contains(&magnitude) {
+        return format!("{value:.3e}");
+    }
+    let decimals = (3 - magnitude).max(0) as usize;
+    let text = format!("{value:.decimals$}");
+    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
+}
+
+/// "0.8512 [0.8490, 0.8530] (counter)".
+pub fn with_interval(row: &SummaryRow) -> String {
+    if row.n <= 1 || row.ci_low == row.ci_high {
+        format!("{} ({})", number(row.value), row.method)
+    } else {
+        format!("{} [{}, {}] ({})", number(row.value), number(row.ci_low), number(row.ci_high), row.method)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number;
+
+    #[test]
+    fn four_significant_digits() {
+        assert_eq!(number(0.851234), "0.8512");
+        assert_eq!(number(1234.5678), "1235");
+        assert_eq!(number(12.0), "12");
+        assert_eq!(number(0.00012345), "0.0001234");
+        assert_eq!(number(123456789.0), "1.235e8");
+    }
+}

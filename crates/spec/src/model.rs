@@ -1,0 +1,353 @@
+//! The experiment file as written: serde types that mirror the TOML one to one.
+//!
+//! The same types generate `schemas/experiment.schema.json` (schemars), and that schema
+//! drives the structural check in [`crate::structure`], so the file format, the schema
+//! and the error messages cannot drift apart. Semantic rules (names that must exist,
+//! mutually exclusive keys) live in [`crate::validate`].
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// An experiment: a dataset, candidates, metrics with their operationalization,
+/// constraints, priorities and claims.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "tradeoff experiment")]
+pub struct ExperimentFile {
+    pub experiment: ExperimentSection,
+    /// The data every candidate is trained and evaluated on. Required unless every
+    /// candidate declares its figures (`declared`).
+    #[serde(default)]
+    pub dataset: Option<DatasetSection>,
+    /// How each metric is operationalized: repetitions, folds, warm-ups, isolation.
+    #[serde(default)]
+    pub protocol: ProtocolSection,
+    /// The techniques compared. A list-valued param is a sweep that expands to a grid.
+    #[serde(default)]
+    pub candidates: Vec<CandidateSection>,
+    /// The metrics measured for every candidate, by name.
+    #[serde(default)]
+    #[schemars(schema_with = "crate::structure::metrics_schema")]
+    pub metrics: BTreeMap<String, MetricSection>,
+    /// Where and at what price the experiment runs: carbon intensity, PUE, prices.
+    #[serde(default)]
+    pub environment: EnvironmentSection,
+    /// Bounds a candidate must meet to be considered at all.
+    #[serde(default)]
+    pub constraints: Vec<ConstraintSection>,
+    /// How to pick among the candidates on the Pareto frontier.
+    #[serde(default)]
+    pub priorities: Option<PrioritiesSection>,
+    /// Statements about the results that the report checks.
+    #[serde(default)]
+    pub claims: Vec<ClaimSection>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExperimentSection {
+    /// Names the results folder `results/<name>/`: letters, digits, `-` and `_`.
+    pub name: String,
+    /// The root of every seed: folds, bootstrap samples and each trial's seed derive from it.
+    #[serde(default)]
+    pub seed: u64,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Experiments whose results must exist before this one runs.
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetSection {
+    /// A built-in dataset: `digits` (embedded), `weather` (the lecture's 16 rows),
+    /// `fashion-mnist` (looked up in --data-dir, TRADEOFF_DATA_DIR or the user cache,
+    /// else downloaded and checksummed).
+    #[serde(default)]
+    pub source: Option<String>,
+    /// A CSV or Parquet file, relative to the experiment file.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// A CSV or Parquet file to download; `sha256` is then required.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The expected SHA-256 of the downloaded file (hex).
+    #[serde(default)]
+    pub sha256: Option<String>,
+    /// The target column of a table (CSV/Parquet).
+    #[serde(default)]
+    pub target: Option<String>,
+    /// The file format; by default taken from the file extension.
+    #[serde(default)]
+    pub format: Option<TableFormat>,
+    /// Columns to leave out of the features.
+    #[serde(default)]
+    pub drop: Vec<String>,
+    /// How string columns become features.
+    #[serde(default)]
+    pub categorical: Option<CategoricalEncoding>,
+    /// Keep a stratified, seeded subset of this many training rows.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub subsample: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TableFormat {
+    Csv,
+    Parquet,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CategoricalEncoding {
+    /// One 0/1 feature per category.
+    Onehot,
+    /// One feature holding the category's index (categories sorted by name).
+    Native,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProtocolSection {
+    /// Recorded trials per candidate and fold (default 1).
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 1000))]
+    pub repetitions: Option<u32>,
+    /// Unrecorded trials run first for each candidate (default 0).
+    #[serde(default)]
+    #[schemars(range(max = 100))]
+    pub warmup: Option<u32>,
+    /// How repeated figures are summarised (default `median`).
+    #[serde(default)]
+    pub statistic: Option<Statistic>,
+    /// k-fold cross-validation (stratified, seeded).
+    #[serde(default)]
+    #[schemars(range(min = 2, max = 100))]
+    pub folds: Option<u32>,
+    /// Share of the rows held out for testing (stratified, seeded).
+    #[serde(default)]
+    #[schemars(range(min = 0.01, max = 0.99))]
+    pub holdout: Option<f64>,
+    /// `official`: use the dataset's own train/test split (Fashion-MNIST, digits).
+    #[serde(default)]
+    pub split: Option<SplitKind>,
+    /// `exclusive` (default): timed trials never overlap; `shared`: they may.
+    #[serde(default)]
+    pub isolation: Option<Isolation>,
+    /// Per-trial limit such as `"20m"`, `"90s"`; a trial past it is killed and recorded as failed.
+    #[serde(default)]
+    pub timeout: Option<String>,
+    /// Threads each trial may use (default: every logical core).
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 1024))]
+    pub threads: Option<u32>,
+    /// Single-sample predictions timed for `inference_latency` (default 1000).
+    #[serde(default)]
+    #[schemars(range(min = 10, max = 1000000))]
+    pub latency_samples: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Statistic {
+    Median,
+    Mean,
+    Min,
+    Max,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SplitKind {
+    Official,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Isolation {
+    Exclusive,
+    Shared,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CandidateSection {
+    /// Unique within the experiment; claims and constraints refer to it.
+    pub name: String,
+    /// `decision_tree`, `random_forest`, `logistic_regression`, `torch.mlp`, `torch.cnn`.
+    pub learner: String,
+    /// Hyperparameters. A list is a sweep: `max_depth = [5, 10]` makes two candidates;
+    /// a list-valued hyperparameter is written as a list of lists (`hidden = [[300, 100]]`).
+    #[serde(default)]
+    pub params: BTreeMap<String, serde_json::Value>,
+    /// `cpu`, `cuda`, `cuda:N` or `auto` (torch learners only; default `cpu`).
+    #[serde(default)]
+    pub device: Option<String>,
+    /// Threads for this candidate's trials, overriding `protocol.threads`.
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 1024))]
+    pub threads: Option<u32>,
+    /// Figures given instead of measured (published results, hardware not at hand).
+    #[serde(default)]
+    pub declared: Option<DeclaredInputs>,
+}
+
+/// Inputs declared for a candidate that is not run: the energy model's `declared` method.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclaredInputs {
+    /// Accelerator model, e.g. `P100`, `V100`, `TPUv3`.
+    #[serde(default)]
+    pub hardware: Option<String>,
+    /// Number of accelerators.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub devices: Option<u32>,
+    /// Wall-clock training hours.
+    #[serde(default)]
+    #[schemars(range(min = 0.0))]
+    pub hours: Option<f64>,
+    /// Average total power drawn while training, in watts (CPU + DRAM + all accelerators).
+    #[serde(default)]
+    #[schemars(range(min = 0.0))]
+    pub power_w: Option<f64>,
+    /// Rental price per device-hour, low and high, in USD.
+    #[serde(default)]
+    pub price_per_device_hour: Option<[f64; 2]>,
+    /// Figures as published, for comparison: metric name -> value in the metric's unit.
+    #[serde(default)]
+    pub published: BTreeMap<String, f64>,
+    /// Where the figures come from.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// A corrected input and why (e.g. hours = 79.2 where the paper prints 79).
+    #[serde(default)]
+    pub correction: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MetricSection {
+    /// The unit the report shows (records keep the base unit).
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// Overrides `protocol.statistic` for this metric.
+    #[serde(default)]
+    pub statistic: Option<Statistic>,
+    /// For latencies: which percentile of the per-sample times a trial reports (default 50).
+    #[serde(default)]
+    #[schemars(range(min = 1.0, max = 100.0))]
+    pub percentile: Option<f64>,
+    /// For latency (must be 1) and throughput (default: the whole test set, up to 10000).
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub batch: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentSection {
+    /// A region code from the shipped table (`DE`, `FR`, `US`, `aws:us-east-1`, ...) or g CO2e/kWh.
+    #[serde(default)]
+    pub carbon_intensity: Option<CarbonIntensity>,
+    /// Power usage effectiveness of the facility (default 1.0: IT equipment only).
+    #[serde(default)]
+    #[schemars(range(min = 1.0, max = 5.0))]
+    pub pue: Option<f64>,
+    /// CPU thermal design power in watts, when the CPU model is not in the shipped table.
+    #[serde(default)]
+    #[schemars(range(min = 1.0, max = 2000.0))]
+    pub cpu_tdp_w: Option<f64>,
+    /// Rental price of the machine: device-hours x this price.
+    #[serde(default)]
+    pub rental_price: Option<Price>,
+    /// Electricity tariff: facility kWh x this price.
+    #[serde(default)]
+    pub electricity_price: Option<Price>,
+    /// Energy figures declared instead of measured: metric name -> value in joules.
+    #[serde(default)]
+    pub declared_energy_j: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum CarbonIntensity {
+    /// grams CO2e per kWh
+    Grams(f64),
+    /// a region code from the shipped table
+    Region(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Price {
+    /// USD per hour (rental) or per kWh (electricity).
+    #[schemars(range(min = 0.0))]
+    pub usd: f64,
+    /// When the price was valid (prices change; a figure without a date cannot be audited).
+    pub date: String,
+    /// Provider, SKU, pricing model, ...
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConstraintSection {
+    pub metric: String,
+    /// Absolute lower bound, in the metric's unit.
+    #[serde(default)]
+    pub min: Option<f64>,
+    /// Absolute upper bound, in the metric's unit.
+    #[serde(default)]
+    pub max: Option<f64>,
+    /// The candidate that `min_ratio` / `max_ratio` are relative to.
+    #[serde(default)]
+    pub baseline: Option<String>,
+    /// At least this multiple of the baseline's value.
+    #[serde(default)]
+    pub min_ratio: Option<f64>,
+    /// At most this multiple of the baseline's value.
+    #[serde(default)]
+    pub max_ratio: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrioritiesSection {
+    /// `weighted` (default): utility over normalised metrics; `lexicographic`: by `order`.
+    #[serde(default)]
+    pub method: Option<PriorityMethod>,
+    /// metric -> weight (weighted method).
+    #[serde(default)]
+    pub weights: BTreeMap<String, f64>,
+    /// Metrics from most to least important (lexicographic method).
+    #[serde(default)]
+    pub order: Vec<String>,
+    /// Relative difference under which two values tie (lexicographic method; default 0.01).
+    #[serde(default)]
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub tolerance: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PriorityMethod {
+    Weighted,
+    Lexicographic,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimSection {
+    /// The claim in words, as it would be published.
+    pub text: String,
+    /// The claim as an expression over metric summaries:
+    /// `train_time[forest] >= 5 * train_time[tree]`.
+    pub check: String,
+}

@@ -1,0 +1,692 @@
+//! Semantic checks on a structurally valid file, and the construction of the validated
+//! [`Experiment`]: names that must exist, keys that exclude each other, sweeps that must
+//! not be empty, hyperparameters checked by their learner. Every problem is collected.
+
+use std::collections::HashMap;
+use std::path::Path as FsPath;
+
+use serde_json::{Map, Value};
+
+use crate::catalogue::Catalogue;
+use crate::diagnostic::{Diagnostic, did_you_mean, one_of};
+use crate::experiment::{Candidate, DatasetLocation, DatasetRef, Evaluation, MetricRequest, Protocol};
+use crate::metrics::{METRICS, metric_info};
+use crate::model::{
+    CategoricalEncoding, ExperimentFile, Isolation, PriorityMethod, SplitKind, Statistic, TableFormat,
+};
+use crate::structure::{Path, SpanIndex};
+
+/// The parts of an [`crate::Experiment`] that validation resolves.
+pub(crate) struct Resolved {
+    pub dataset: Option<DatasetRef>,
+    pub protocol: Protocol,
+    pub candidates: Vec<Candidate>,
+    pub metrics: Vec<MetricRequest>,
+}
+
+pub(crate) fn validate(
+    file: &ExperimentFile,
+    spans: &SpanIndex,
+    catalogue: &Catalogue,
+    experiment_dir: &FsPath,
+) -> (Option<Resolved>, Vec<Diagnostic>) {
+    let mut v = Validator { spans, catalogue, diagnostics: Vec::new() };
+    v.experiment(file);
+    let dataset = v.dataset(file, experiment_dir);
+    let protocol = v.protocol(file);
+    let candidates = v.candidates(file);
+    let metrics = v.metrics(file, &protocol);
+    v.references(file, &candidates, &metrics);
+    if v.diagnostics.is_empty() {
+        (Some(Resolved { dataset, protocol, candidates, metrics }), Vec::new())
+    } else {
+        (None, v.diagnostics)
+    }
+}
+
+struct Validator<'a> {
+    spans: &'a SpanIndex,
+    catalogue: &'a Catalogue,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn root() -> Path {
+    Path::root()
+}
+
+fn is_name(text: &str) -> bool {
+    !text.is_empty()
+        && text.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+}
+
+impl Validator<'_> {
+    fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn at(&self, path: &Path) -> std::ops::Range<usize> {
+        self.spans.value(path)
+    }
+
+    fn experiment(&mut self, file: &ExperimentFile) {
+        let path = root().key("experiment").key("name");
+        if !is_name(&file.experiment.name) {
+            self.push(
+                Diagnostic::new("spec::invalid-name", self.at(&path), "the experiment name cannot name a folder")
+                    .expected("letters, digits, `-`, `_` or `.`, starting with a letter or digit")
+                    .found(format!("`{}`", file.experiment.name)),
+            );
+        }
+        for (i, dependency) in file.experiment.depends_on.iter().enumerate() {
+            if dependency == &file.experiment.name {
+                let path = root().key("experiment").key("depends_on").index(i);
+                self.push(
+                    Diagnostic::new("plan::cycle", self.at(&path), "an experiment cannot depend on itself")
+                        .expected("the name of another experiment")
+                        .found(format!("`{dependency}`")),
+                );
+            }
+        }
+    }
+
+    fn dataset(&mut self, file: &ExperimentFile, experiment_dir: &FsPath) -> Option<DatasetRef> {
+        let section_path = root().key("dataset");
+        let Some(dataset) = &file.dataset else {
+            if file.candidates.iter().any(|c| c.declared.is_none()) {
+                self.push(
+                    Diagnostic::new("spec::missing-key", 0..0, "missing table `[dataset]`")
+                        .expected("a `[dataset]` table: candidates that run need data")
+                        .found("nothing")
+                        .help("add `[dataset]` with `source = \"digits\"`, or give every candidate `declared` figures"),
+                );
+            }
+            return None;
+        };
+        let given: Vec<&str> = [
+            dataset.source.as_ref().map(|_| "source"),
+            dataset.path.as_ref().map(|_| "path"),
+            dataset.url.as_ref().map(|_| "url"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if given.len() != 1 {
+            let span = match given.get(1) {
+                Some(second) => self.spans.key(&section_path.key(second)),
+                None => self.spans.key(&section_path),
+            };
+            self.push(
+                Diagnostic::new("spec::dataset-location", span, "the dataset needs exactly one location")
+                    .expected("one of `source`, `path` or `url`")
+                    .found(if given.is_empty() { "none".to_string() } else { one_of(given.iter().copied()) }),
+            );
+            return None;
+        }
+        let format_of = |name: &str| -> Option<TableFormat> {
+            dataset.format.or_else(|| {
+                let lower = name.to_ascii_lowercase();
+                if lower.ends_with(".csv") || lower.ends_with(".csv.gz") || lower.ends_with(".data") {
+                    Some(TableFormat::Csv)
+                } else if lower.ends_with(".parquet") || lower.ends_with(".pq") {
+                    Some(TableFormat::Parquet)
+                } else {
+                    None
+                }
+            })
+        };
+        let location = if let Some(source) = &dataset.source {
+            if self.catalogue.dataset(source).is_none() && !self.catalogue.permissive {
+                let known: Vec<&str> = self.catalogue.datasets.iter().map(|d| d.name.as_str()).collect();
+                self.push(
+                    Diagnostic::new(
+                        "spec::unknown-dataset",
+                        self.at(&section_path.key("source")),
+                        format!("unknown built-in dataset `{source}`"),
+                    )
+                    .expected(one_of(known.iter().copied()))
+                    .found(format!("`{source}`"))
+                    .maybe_help(did_you_mean(source, known.iter().copied()))
+                    .help_or("or use `path = \"...\"` for a CSV or Parquet file"),
+                );
+                return None;
+            }
+            DatasetLocation::Builtin { name: source.clone() }
+        } else {
+            let (key, name) = match (&dataset.path, &dataset.url) {
+                (Some(path), _) => ("path", path),
+                (None, Some(url)) => ("url", url),
+                (None, None) => unreachable!("exactly one location was given"),
+            };
+            let Some(format) = format_of(name) else {
+                self.push(
+                    Diagnostic::new(
+                        "spec::dataset-format",
+                        self.at(&section_path.key(key)),
+                        "cannot tell the file format from its name",
+                    )
+                    .expected("a name ending in `.csv` or `.parquet`, or `format = \"csv\"`")
+                    .found(format!("`{name}`")),
+                );
+                return None;
+            };
+            if dataset.target.is_none() {
+                self.push(
+                    Diagnostic::new("spec::missing-key", self.spans.key(&section_path), "a table needs a target column")
+                        .expected("`target = \"<column>\"` in `[dataset]`")
+                        .found("nothing"),
+                );
+            }
+            if key == "path" {
+                DatasetLocation::File { path: experiment_dir.join(name), format }
+            } else {
+                match &dataset.sha256 {
+                    Some(sha) if sha.len() == 64 && sha.chars().all(|c| c.is_ascii_hexdigit()) => {
+                        DatasetLocation::Url { url: name.clone(), sha256: sha.to_ascii_lowercase(), format }
+                    }
+                    Some(sha) => {
+                        self.push(
+                            Diagnostic::new("spec::invalid-checksum", self.at(&section_path.key("sha256")), "not a SHA-256")
+                                .expected("64 hexadecimal digits")
+                                .found(format!("`{sha}` ({} characters)", sha.len())),
+                        );
+                        return None;
+                    }
+                    None => {
+                        self.push(
+                            Diagnostic::new("spec::missing-key", self.spans.key(&section_path.key("url")), "a download needs its checksum")
+                                .expected("`sha256 = \"<64 hex digits>\"` next to `url`")
+                                .found("nothing"),
+                        );
+                        return None;
+                    }
+                }
+            }
+        };
+        Some(DatasetRef {
+            location,
+            target: dataset.target.clone(),
+            drop: dataset.drop.clone(),
+            categorical: dataset.categorical.unwrap_or(CategoricalEncoding::Onehot),
+            subsample: dataset.subsample,
+        })
+    }
+
+    fn protocol(&mut self, file: &ExperimentFile) -> Protocol {
+        let section = &file.protocol;
+        let path = root().key("protocol");
+        let chosen: Vec<&str> = [
+            section.folds.map(|_| "folds"),
+            section.holdout.map(|_| "holdout"),
+            section.split.map(|_| "split"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if chosen.len() > 1 {
+            self.push(
+                Diagnostic::new(
+                    "spec::conflicting-keys",
+                    self.spans.key(&path.key(chosen[1])),
+                    format!("`{}` and `{}` both choose the test data", chosen[0], chosen[1]),
+                )
+                .expected("one of `folds`, `holdout` or `split`")
+                .found(one_of(chosen.iter().copied())),
+            );
+        }
+        let builtin_official = file
+            .dataset
+            .as_ref()
+            .and_then(|d| d.source.as_deref())
+            .and_then(|s| self.catalogue.dataset(s))
+            .map(|d| d.official_split);
+        let evaluation = match (section.folds, section.holdout, section.split) {
+            (Some(k), _, _) => Evaluation::Folds(k),
+            (None, Some(h), _) => Evaluation::Holdout(h),
+            (None, None, Some(SplitKind::Official)) => {
+                if builtin_official == Some(false) || file.dataset.as_ref().is_some_and(|d| d.source.is_none()) {
+                    self.push(
+                        Diagnostic::new("spec::no-official-split", self.at(&path.key("split")), "this dataset has no official split")
+                            .expected("`folds = <k>` or `holdout = <share>`")
+                            .found("`split = \"official\"`"),
+                    );
+                }
+                Evaluation::Official
+            }
+            (None, None, None) if builtin_official == Some(true) => Evaluation::Official,
+            (None, None, None) => Evaluation::Holdout(0.25),
+        };
+        let timeout_seconds = section.timeout.as_ref().and_then(|text| match units::parse_duration(text) {
+            Ok(seconds) if seconds > 0.0 => Some(seconds),
+            Ok(_) => {
+                self.push(
+                    Diagnostic::new("spec::out-of-range", self.at(&path.key("timeout")), "the timeout must be positive")
+                        .expected("a duration such as `\"90s\"`, `\"20m\"` or `\"1h\"`")
+                        .found(format!("`\"{text}\"`")),
+                );
+                None
+            }
+            Err(message) => {
+                self.push(
+                    Diagnostic::new("spec::invalid-duration", self.at(&path.key("timeout")), "not a duration")
+                        .expected("a duration such as `\"90s\"`, `\"20m\"` or `\"1h\"`")
+                        .found(message),
+                );
+                None
+            }
+        });
+        Protocol {
+            repetitions: section.repetitions.unwrap_or(1),
+            warmup: section.warmup.unwrap_or(0),
+            statistic: section.statistic.unwrap_or(Statistic::Median),
+            evaluation,
+            isolation: section.isolation.unwrap_or(Isolation::Exclusive),
+            timeout_seconds,
+            threads: section.threads,
+            latency_samples: section.latency_samples.unwrap_or(1000),
+        }
+    }
+
+    fn candidates(&mut self, file: &ExperimentFile) -> Vec<Candidate> {
+        let mut expanded = Vec::new();
+        let mut first_seen: HashMap<&str, usize> = HashMap::new();
+        let known_learners: Vec<&str> = self.catalogue.learners.iter().map(|l| l.name.as_str()).collect();
+        if file.candidates.is_empty() {
+            self.push(
+                Diagnostic::new("spec::no-candidates", 0..0, "the experiment has no candidates")
+                    .expected("at least one `[[candidates]]` table")
+                    .found("none"),
+            );
+        }
+        for (index, section) in file.candidates.iter().enumerate() {
+            let path = root().key("candidates").index(index);
+            if !is_name(&section.name) {
+                self.push(
+                    Diagnostic::new("spec::invalid-name", self.at(&path.key("name")), "not a usable candidate name")
+                        .expected("letters, digits, `-`, `_` or `.`, starting with a letter or digit")
+                        .found(format!("`{}`", section.name)),
+                );
+            }
+            if let Some(&first) = first_seen.get(section.name.as_str()) {
+                let first_span = self.at(&root().key("candidates").index(first).key("name"));
+                self.push(
+                    Diagnostic::new(
+                        "spec::duplicate-candidate",
+                        self.at(&path.key("name")),
+                        format!("candidate `{}` is defined twice", section.name),
+                    )
+                    .expected("a name not used by another candidate")
+                    .found(format!("`{}` again", section.name))
+                    .related(first_span, "first defined here"),
+                );
+            } else {
+                first_seen.insert(&section.name, index);
+            }
+            let device = section.device.clone().unwrap_or_else(|| "cpu".to_string());
+            if section.device.is_some() && !is_device(&device) {
+                self.push(
+                    Diagnostic::new("spec::invalid-device", self.at(&path.key("device")), format!("unknown device `{device}`"))
+                        .expected("`cpu`, `cuda`, `cuda:N` or `auto`")
+                        .found(format!("`{device}`")),
+                );
+            }
+            if section.declared.is_some() {
+                if section.learner != "declared" {
+                    self.push(
+                        Diagnostic::new(
+                            "spec::declared-learner",
+                            self.at(&path.key("learner")),
+                            "a candidate with declared figures is not run",
+                        )
+                        .expected("`learner = \"declared\"`")
+                        .found(format!("`{}`", section.learner)),
+                    );
+                }
+                expanded.push(Candidate {
+                    name: section.name.clone(),
+                    base_name: section.name.clone(),
+                    section: index,
+                    learner: section.learner.clone(),
+                    params: Map::new(),
+                    device,
+                    threads: section.threads,
+                    declared: section.declared.clone(),
+                });
+                continue;
+            }
+            if self.catalogue.permissive && self.catalogue.learner(&section.learner).is_none() {
+                expanded.extend(expand(&section.params).into_iter().map(|(sweep, params)| Candidate {
+                    name: point_name(&section.name, &sweep),
+                    base_name: section.name.clone(),
+                    section: index,
+                    learner: section.learner.clone(),
+                    params,
+                    device: device.clone(),
+                    threads: section.threads,
+                    declared: None,
+                }));
+                continue;
+            }
+            let Some(learner) = self.catalogue.learner(&section.learner) else {
+                let message = if section.learner == "declared" {
+                    "learner `declared` needs a `declared` table".to_string()
+                } else {
+                    format!("unknown learner `{}`", section.learner)
+                };
+                self.push(
+                    Diagnostic::new("spec::unknown-learner", self.at(&path.key("learner")), message)
+                        .expected(one_of(known_learners.iter().copied()))
+                        .found(format!("`{}`", section.learner))
+                        .maybe_help(did_you_mean(&section.learner, known_learners.iter().copied())),
+                );
+                continue;
+            };
+            if let Some(reason) = &learner.unavailable {
+                self.push(
+                    Diagnostic::new(
+                        "spec::learner-unavailable",
+                        self.at(&path.key("learner")),
+                        format!("learner `{}` is not in this build", section.learner),
+                    )
+                    .expected("a learner this build includes")
+                    .found(format!("`{}`", section.learner))
+                    .help(reason.clone()),
+                );
+                continue;
+            }
+            if section.device.is_some() && !learner.accepts_device && device != "cpu" {
+                self.push(
+                    Diagnostic::new(
+                        "spec::invalid-device",
+                        self.at(&path.key("device")),
+                        format!("learner `{}` runs on the CPU only", section.learner),
+                    )
+                    .expected("`cpu` or no `device`")
+                    .found(format!("`{device}`")),
+                );
+            }
+            for key in section.params.keys() {
+                if !learner.params.iter().any(|p| p == key) {
+                    let param_path = path.key("params").key(key);
+                    self.push(
+                        Diagnostic::new(
+                            "spec::unknown-param",
+                            self.spans.key(&param_path),
+                            format!("learner `{}` has no hyperparameter `{key}`", section.learner),
+                        )
+                        .expected(one_of(learner.params.iter().map(String::as_str)))
+                        .found(format!("`{key}`"))
+                        .maybe_help(did_you_mean(key, learner.params.iter().map(String::as_str))),
+                    );
+                }
+            }
+            let mut empty_sweep = false;
+            for (key, value) in &section.params {
+                if value.as_array().is_some_and(Vec::is_empty) {
+                    empty_sweep = true;
+                    self.push(
+                        Diagnostic::new(
+                            "spec::empty-sweep",
+                            self.at(&path.key("params").key(key)),
+                            format!("the sweep over `{key}` has no values"),
+                        )
+                        .expected("a value, or a list of at least one value")
+                        .found("`[]`")
+                        .help(format!("a list-valued hyperparameter is written as a list of lists: `{key} = [[...]]`")),
+                    );
+                }
+            }
+            if empty_sweep {
+                continue;
+            }
+            // Unknown hyperparameters are reported above; the learner checks the rest.
+            let known: std::collections::BTreeMap<String, Value> = section
+                .params
+                .iter()
+                .filter(|(k, _)| learner.params.iter().any(|p| p == *k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            let points = expand(&known);
+            let mut reported: Vec<(Option<String>, String)> = Vec::new();
+            for (sweep, params) in points {
+                for problem in (learner.check)(&params) {
+                    let key = (problem.param.clone(), problem.message.clone());
+                    if reported.contains(&key) {
+                        continue;
+                    }
+                    reported.push(key);
+                    let (span, found) = match &problem.param {
+                        Some(param) => (
+                            self.at(&path.key("params").key(param)),
+                            params.get(param).map(|v| format!("`{v}`")).unwrap_or_else(|| "nothing".into()),
+                        ),
+                        None => (self.at(&path.key("params")), "these hyperparameters".to_string()),
+                    };
+                    let mut diagnostic = Diagnostic::new(
+                        "spec::invalid-param",
+                        span,
+                        match &problem.param {
+                            Some(param) => format!("`{param}` of `{}`: {}", section.name, problem.message),
+                            None => format!("candidate `{}`: {}", section.name, problem.message),
+                        },
+                    )
+                    .found(found);
+                    if let Some(expected) = &problem.expected {
+                        diagnostic = diagnostic.expected(expected.clone());
+                    }
+                    self.push(diagnostic);
+                }
+                expanded.push(Candidate {
+                    name: point_name(&section.name, &sweep),
+                    base_name: section.name.clone(),
+                    section: index,
+                    learner: section.learner.clone(),
+                    params,
+                    device: device.clone(),
+                    threads: section.threads,
+                    declared: None,
+                });
+            }
+        }
+        expanded
+    }
+
+    fn metrics(&mut self, file: &ExperimentFile, protocol: &Protocol) -> Vec<MetricRequest> {
+        let mut requests = Vec::new();
+        // Report order follows the metric table, not the file.
+        for info in METRICS {
+            let Some(section) = file.metrics.get(info.name) else { continue };
+            let path = root().key("metrics").key(info.name);
+            let unit_symbol = section.unit.as_deref().unwrap_or(info.default_unit);
+            let unit = units::Unit::parse(unit_symbol).expect("the schema only admits units of the metric's dimension");
+            if let Some(batch) = section.batch
+                && info.name == "inference_latency"
+                && batch != 1
+            {
+                self.push(
+                    Diagnostic::new("spec::out-of-range", self.at(&path.key("batch")), "latency is measured one sample at a time")
+                        .expected("`batch = 1` (use `inference_throughput` for batches)")
+                        .found(format!("`{batch}`")),
+                );
+            }
+            requests.push(MetricRequest {
+                info,
+                unit,
+                statistic: section.statistic.unwrap_or(protocol.statistic),
+                percentile: section.percentile.unwrap_or(50.0),
+                batch: section.batch,
+            });
+        }
+        if file.metrics.is_empty() {
+            self.push(
+                Diagnostic::new("spec::no-metrics", 0..0, "the experiment measures nothing")
+                    .expected("a `[metrics]` table with at least one metric, e.g. `accuracy = {}`")
+                    .found("no metrics"),
+            );
+        }
+        requests
+    }
+
+    /// Constraints, priorities and claims may only name metrics and candidates that exist.
+    fn references(&mut self, file: &ExperimentFile, candidates: &[Candidate], metrics: &[MetricRequest]) {
+        let metric_names: Vec<&str> = metrics.iter().map(|m| m.name()).collect();
+        let candidate_names: Vec<&str> = candidates.iter().map(|c| c.name.as_str()).collect();
+        for (i, constraint) in file.constraints.iter().enumerate() {
+            let path = root().key("constraints").index(i);
+            self.metric_reference(&constraint.metric, &path.key("metric"), &metric_names);
+            let absolute = constraint.min.is_some() || constraint.max.is_some();
+            let relative = constraint.min_ratio.is_some() || constraint.max_ratio.is_some();
+            if !absolute && !relative {
+                self.push(
+                    Diagnostic::new("spec::empty-constraint", self.spans.key(&path), "the constraint sets no bound")
+                        .expected("`min`, `max`, or `baseline` with `min_ratio` / `max_ratio`")
+                        .found("none of them"),
+                );
+            }
+            match (&constraint.baseline, relative) {
+                (Some(baseline), _) => self.candidate_reference(baseline, &path.key("baseline"), &candidate_names),
+                (None, true) => self.push(
+                    Diagnostic::new("spec::missing-key", self.spans.key(&path), "a ratio needs a baseline")
+                        .expected("`baseline = \"<candidate>\"`")
+                        .found("nothing"),
+                ),
+                (None, false) => {}
+            }
+        }
+        if let Some(priorities) = &file.priorities {
+            let path = root().key("priorities");
+            for (metric, weight) in &priorities.weights {
+                let weight_path = path.key("weights").key(metric);
+                if metric_info(metric).is_none() || !metric_names.contains(&metric.as_str()) {
+                    self.metric_reference_at(metric, self.spans.key(&weight_path), &metric_names);
+                }
+                if !(weight.is_finite() && *weight >= 0.0) {
+                    self.push(
+                        Diagnostic::new("spec::out-of-range", self.at(&weight_path), "a weight must be a non-negative number")
+                            .expected("a number >= 0")
+                            .found(format!("`{weight}`")),
+                    );
+                }
+            }
+            for (i, metric) in priorities.order.iter().enumerate() {
+                self.metric_reference(metric, &path.key("order").index(i), &metric_names);
+            }
+            let method = priorities.method.unwrap_or(PriorityMethod::Weighted);
+            let empty = match method {
+                PriorityMethod::Weighted => priorities.weights.values().all(|w| *w <= 0.0),
+                PriorityMethod::Lexicographic => priorities.order.is_empty(),
+            };
+            if empty {
+                let (key, expected) = match method {
+                    PriorityMethod::Weighted => ("weights", "at least one positive weight in `weights`"),
+                    PriorityMethod::Lexicographic => ("order", "at least one metric in `order`"),
+                };
+                self.push(
+                    Diagnostic::new("spec::empty-priorities", self.spans.key(&path), "the priorities cannot pick anything")
+                        .expected(expected)
+                        .found(format!("no `{key}`")),
+                );
+            }
+        }
+    }
+
+    fn metric_reference(&mut self, metric: &str, path: &Path, known: &[&str]) {
+        if !known.contains(&metric) {
+            self.metric_reference_at(metric, self.at(path), known);
+        }
+    }
+
+    fn metric_reference_at(&mut self, metric: &str, span: std::ops::Range<usize>, known: &[&str]) {
+        let message = if metric_info(metric).is_some() {
+            format!("metric `{metric}` is not measured by this experiment")
+        } else {
+            format!("unknown metric `{metric}`")
+        };
+        let help = if metric_info(metric).is_some() {
+            Some(format!("add `{metric} = {{}}` to `[metrics]`"))
+        } else {
+            did_you_mean(metric, known.iter().copied())
+        };
+        self.push(
+            Diagnostic::new("spec::unknown-metric", span, message)
+                .expected(format!("a metric from `[metrics]`: {}", one_of(known.iter().copied())))
+                .found(format!("`{metric}`"))
+                .maybe_help(help),
+        );
+    }
+
+    fn candidate_reference(&mut self, name: &str, path: &Path, known: &[&str]) {
+        if !known.contains(&name) {
+            self.push(
+                Diagnostic::new("spec::unknown-candidate", self.at(path), format!("unknown candidate `{name}`"))
+                    .expected(format!("a candidate: {}", one_of(known.iter().copied())))
+                    .found(format!("`{name}`"))
+                    .maybe_help(did_you_mean(name, known.iter().copied())),
+            );
+        }
+    }
+}
+
+impl Diagnostic {
+    /// Adds `help` only when no other help was given.
+    fn help_or(self, help: &str) -> Self {
+        if self.help.is_some() { self } else { self.help(help) }
+    }
+}
+
+fn is_device(device: &str) -> bool {
+    match device {
+        "cpu" | "cuda" | "auto" => true,
+        other => other.strip_prefix("cuda:").is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())),
+    }
+}
+
+/// `tree`, or `tree/max_depth=10/criterion=gini` for a point of a sweep.
+fn point_name(base: &str, sweep: &[(String, Value)]) -> String {
+    if sweep.is_empty() {
+        base.to_string()
+    } else {
+        let labels: Vec<String> = sweep.iter().map(|(k, v)| format!("{k}={}", compact(v))).collect();
+        format!("{base}/{}", labels.join("/"))
+    }
+}
+
+/// A value as it appears in an expanded candidate's name.
+fn compact(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string().replace(' ', ""),
+    }
+}
+
+/// Expands list-valued hyperparameters into their grid, in key order, keeping the sweep
+/// coordinates of each point.
+pub fn expand(params: &std::collections::BTreeMap<String, Value>) -> Vec<(Vec<(String, Value)>, Map<String, Value>)> {
+    let mut points: Vec<(Vec<(String, Value)>, Map<String, Value>)> = vec![(Vec::new(), Map::new())];
+    for (key, value) in params {
+        match value {
+            Value::Array(values) => {
+                let mut next = Vec::with_capacity(points.len() * values.len());
+                for (sweep, map) in &points {
+                    for choice in values {
+                        let mut sweep = sweep.clone();
+                        // A one-value list fixes the value; it does not name a point.
+                        if values.len() > 1 {
+                            sweep.push((key.clone(), choice.clone()));
+                        }
+                        let mut map = map.clone();
+                        map.insert(key.clone(), choice.clone());
+                        next.push((sweep, map));
+                    }
+                }
+                points = next;
+            }
+            scalar => {
+                for (_, map) in &mut points {
+                    map.insert(key.clone(), scalar.clone());
+                }
+            }
+        }
+    }
+    points
+}

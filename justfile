@@ -1,0 +1,55 @@
+# tradeoff — recipes. `just experiment` runs the default experiment, `just test` runs
+# every check CI runs. Both set up what they need first (a Python environment holding
+# torch 2.11.0, whose libtorch the `torch` learners link against).
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+venv := justfile_directory() / ".venv"
+features := "--features tradeoff-cli/torch"
+
+# tch 0.24 finds libtorch through the Python environment's torch.
+export LIBTORCH_USE_PYTORCH := "1"
+export VIRTUAL_ENV := venv
+export PATH := venv / "bin" + ":" + env_var("PATH")
+
+default: experiment
+
+# Create .venv with torch 2.11.0 (libtorch for tch 0.24) and scikit-learn, once.
+setup:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ -x "{{venv}}/bin/python" ] && "{{venv}}/bin/python" -c "import torch, sklearn, numpy; assert torch.__version__.split('+')[0] == '2.11.0'" 2>/dev/null; then
+        exit 0
+    fi
+    echo "setting up {{venv}} (torch 2.11.0 and scikit-learn: a few GB, once)"
+    python3 -m venv "{{venv}}"
+    "{{venv}}/bin/pip" install --quiet --disable-pip-version-check torch==2.11.0 scikit-learn==1.9.1 numpy
+
+# Build the release binary with the libtorch learners.
+build: setup
+    cargo build --release {{features}}
+
+# Run the default experiment (embedded data, a few minutes on two cores).
+experiment: build
+    ./target/release/tradeoff run experiments/default.toml
+
+# Run any experiment file: `just run experiments/fashion-tradeoffs.toml`.
+run +args: build
+    ./target/release/tradeoff run {{args}}
+
+# Every check CI runs: formatting, clippy (warnings are errors), all tests.
+test: setup
+    cargo fmt --all -- --check
+    cargo clippy --release --workspace --all-targets {{features}} -- -D warnings
+    cargo test --release --workspace {{features}}
+
+# Regenerate schemas/ from the Rust types.
+schemas: build
+    ./target/release/tradeoff schema --out schemas
+
+# Native trees against scikit-learn on Fashion-MNIST (needs TRADEOFF_DATA_DIR).
+bench-trees: setup
+    cargo bench -p tradeoff-learn --bench trees
+
+# All benchmarks.
+bench: bench-trees
