@@ -5,8 +5,6 @@
 set shell := ["bash", "-euo", "pipefail", "-c"]
 
 venv := justfile_directory() / ".venv"
-features := "--features tradeoff-cli/torch"
-
 # tch 0.24 finds libtorch through the Python environment's torch.
 export LIBTORCH_USE_PYTORCH := "1"
 export VIRTUAL_ENV := venv
@@ -25,9 +23,11 @@ setup:
     python3 -m venv "{{venv}}"
     "{{venv}}/bin/pip" install --quiet --disable-pip-version-check torch==2.11.0 scikit-learn==1.9.1 numpy
 
-# Build the release binary with the libtorch learners.
+# Build `tradeoff` and its libtorch worker `tradeoff-torch` (two cargo runs, so that
+# `tradeoff` itself never links libtorch).
 build: setup
-    cargo build --release {{features}}
+    cargo build --release -p tradeoff-cli
+    cargo build --release -p tradeoff-torch-worker
 
 # Run the default experiment (embedded data, a few minutes on two cores).
 experiment: build
@@ -38,10 +38,21 @@ run +args: build
     ./target/release/tradeoff run {{args}}
 
 # Every check CI runs: formatting, clippy (warnings are errors), all tests.
-test: setup
+test: build chromium
     cargo fmt --all -- --check
-    cargo clippy --release --workspace --all-targets {{features}} -- -D warnings
-    cargo test --release --workspace {{features}}
+    cargo clippy --release --workspace --exclude tradeoff-torch-worker --all-targets -- -D warnings
+    cargo clippy --release -p tradeoff-torch -p tradeoff-torch-worker --all-targets --features tradeoff-torch/libtorch -- -D warnings
+    cargo test --release --workspace --exclude tradeoff-torch-worker
+    cargo test --release -p tradeoff-torch --features libtorch
+    cargo test --release -p tradeoff-torch-worker
+
+# Headless Chromium for the HTML report's test (Debian's package), when missing.
+chromium:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if command -v chromium >/dev/null 2>&1; then exit 0; fi
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq && $sudo apt-get install -y -qq chromium
 
 # Regenerate schemas/ from the Rust types.
 schemas: build
@@ -52,4 +63,12 @@ bench-trees: setup
     cargo bench -p tradeoff-learn --bench trees
 
 # All benchmarks.
-bench: bench-trees
+bench: bench-trees bench-torch bench-meter
+
+# The lecture's MLP through tch against the same loop in PyTorch (needs TRADEOFF_DATA_DIR).
+bench-torch: setup
+    cargo bench -p tradeoff-torch --features libtorch --bench mlp
+
+# What the energy sampler costs, as a share of a trial's CPU time.
+bench-meter:
+    cargo bench -p tradeoff-meter --bench sampler

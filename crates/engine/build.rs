@@ -11,8 +11,4 @@ fn main() {
         .unwrap_or_else(|| "unknown".into());
     println!("cargo:rustc-env=TRADEOFF_RUSTC_VERSION={version}");
     println!("cargo:rerun-if-env-changed=RUSTC");
-    // With libtorch, embed its folder as an rpath in this crate's tests.
-    if let Ok(dir) = std::env::var("DEP_TCH_LIBTORCH_LIB") {
-        println!("cargo:rustc-link-arg=-Wl,-rpath,{dir}");
-    }
 }

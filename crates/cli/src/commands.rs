@@ -10,9 +10,9 @@ pub const FAILED: i32 = 1;
 pub const INVALID: i32 = 2;
 pub const INTERNAL: i32 = 3;
 
-/// Checks the CLI adds to the engine's: none yet beyond the spec's.
+/// Checks the CLI adds to the engine's: claims, which the report evaluates.
 fn extra_checks() -> Vec<spec::FileCheck> {
-    Vec::new()
+    vec![Box::new(report::check_claims)]
 }
 
 /// Loads files, printing every diagnostic; `None` if any file is invalid.
@@ -47,9 +47,16 @@ fn with_dependencies(mut experiments: Vec<Experiment>) -> Result<Vec<Experiment>
             .collect();
         if !wanted.is_empty() {
             let folder = experiments[index].path.parent().map(Path::to_path_buf).unwrap_or_default();
-            let mut siblings: Vec<PathBuf> = std::fs::read_dir(if folder.as_os_str().is_empty() { Path::new(".") } else { &folder })
-                .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect())
-                .unwrap_or_default();
+            let mut siblings: Vec<PathBuf> =
+                std::fs::read_dir(if folder.as_os_str().is_empty() { Path::new(".") } else { &folder })
+                    .map(|entries| {
+                        entries
+                            .filter_map(Result::ok)
+                            .map(|e| e.path())
+                            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                            .collect()
+                    })
+                    .unwrap_or_default();
             siblings.sort();
             for path in siblings {
                 if experiments.iter().any(|e| e.path == path) {
@@ -84,7 +91,8 @@ struct ReportFinisher;
 impl ReportFinisher {
     fn child(args: &[&str], dir: &Path) -> Result<String, String> {
         let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-        let output = std::process::Command::new(exe).args(args).arg(dir).output().map_err(|e| e.to_string())?;
+        let output =
+            std::process::Command::new(exe).args(args).arg(dir).output().map_err(|e| e.to_string())?;
         if output.status.success() {
             Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
         } else {
@@ -123,7 +131,9 @@ pub fn run(files: &[PathBuf], args: RunArgs) -> i32 {
     // audits need nothing else.
     for experiment in &plan.experiments {
         let dir = args.results.join(&experiment.name);
-        if let Err(error) = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(dir.join(report::EXPERIMENT_COPY), &experiment.source.text)) {
+        if let Err(error) = std::fs::create_dir_all(&dir)
+            .and_then(|_| std::fs::write(dir.join(report::EXPERIMENT_COPY), &experiment.source.text))
+        {
             eprintln!("error: cannot write `{}`: {error}", dir.display());
             return INTERNAL;
         }
@@ -245,15 +255,31 @@ pub fn hw(json: bool) -> i32 {
         println!("{}", serde_json::to_string_pretty(&inventory).expect("an inventory serializes"));
         return OK;
     }
-    println!("CPU        {} ({}), {} logical / {} physical cores{}", inventory.cpu.brand, inventory.cpu.arch, inventory.cpu.logical_cores,
+    println!(
+        "CPU        {} ({}), {} logical / {} physical cores{}",
+        inventory.cpu.brand,
+        inventory.cpu.arch,
+        inventory.cpu.logical_cores,
         inventory.cpu.physical_cores.map(|c| c.to_string()).unwrap_or_else(|| "?".into()),
-        inventory.cpu.frequency_mhz.map(|f| format!(", {f} MHz")).unwrap_or_default());
-    println!("memory     {:.1} GiB total, {:.1} GiB available", gib(inventory.memory.total_bytes), gib(inventory.memory.available_bytes));
+        inventory.cpu.frequency_mhz.map(|f| format!(", {f} MHz")).unwrap_or_default()
+    );
+    println!(
+        "memory     {:.1} GiB total, {:.1} GiB available",
+        gib(inventory.memory.total_bytes),
+        gib(inventory.memory.available_bytes)
+    );
     println!("OS         {} {}, kernel {}", inventory.os.name, inventory.os.version, inventory.os.kernel);
-    println!("virtual    {}", inventory.virtualization.as_deref().unwrap_or("no sign of a hypervisor or container"));
+    println!(
+        "virtual    {}",
+        inventory.virtualization.as_deref().unwrap_or("no sign of a hypervisor or container")
+    );
     println!(
         "cgroup     memory limit {}, CPU limit {}",
-        inventory.cgroup.memory_limit_bytes.map(|b| format!("{:.1} GiB", gib(b))).unwrap_or_else(|| "none".into()),
+        inventory
+            .cgroup
+            .memory_limit_bytes
+            .map(|b| format!("{:.1} GiB", gib(b)))
+            .unwrap_or_else(|| "none".into()),
         inventory.cgroup.cpu_limit.map(|c| format!("{c} CPUs")).unwrap_or_else(|| "none".into())
     );
     match &inventory.gpus.unavailable {
@@ -282,10 +308,20 @@ pub fn hw(json: bool) -> i32 {
     }
     match &inventory.rapl.unavailable {
         Some(reason) => println!("RAPL       unavailable: {reason}"),
-        None => println!("RAPL       {}", inventory.rapl.zones.iter().map(|z| z.name.clone()).collect::<Vec<_>>().join(", ")),
+        None => println!(
+            "RAPL       {}",
+            inventory.rapl.zones.iter().map(|z| z.name.clone()).collect::<Vec<_>>().join(", ")
+        ),
     }
     let model = meter::estimate::CpuPowerModel::new(&inventory.cpu.brand, inventory.cpu.logical_cores, None);
-    println!("CPU energy {}", if inventory.rapl.unavailable.is_some() { format!("estimated: {}", model.describe()) } else { "measured by RAPL".into() });
+    println!(
+        "CPU energy {}",
+        if inventory.rapl.unavailable.is_some() {
+            format!("estimated: {}", model.describe())
+        } else {
+            "measured by RAPL".into()
+        }
+    );
     println!("fingerprint {}", inventory.fingerprint);
     OK
 }
@@ -295,7 +331,10 @@ fn gib(bytes: u64) -> f64 {
 }
 
 pub fn schema(out: &Path) -> i32 {
-    let files = [("experiment.schema.json", spec::schema_json()), ("run-record.schema.json", record::record_schema_json())];
+    let files = [
+        ("experiment.schema.json", spec::schema_json()),
+        ("run-record.schema.json", record::record_schema_json()),
+    ];
     if let Err(error) = std::fs::create_dir_all(out) {
         eprintln!("error: cannot create `{}`: {error}", out.display());
         return INTERNAL;
@@ -309,4 +348,68 @@ pub fn schema(out: &Path) -> i32 {
         println!("wrote {}", path.display());
     }
     OK
+}
+
+pub fn audit(dir: &Path) -> i32 {
+    let audit = match report::audit::audit(dir) {
+        Ok(audit) => audit,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return INVALID;
+        }
+    };
+    let analysis = &audit.analysis;
+    println!(
+        "{}: {} records, {} summary rows recomputed",
+        dir.display(),
+        audit.records,
+        analysis.summary.len()
+    );
+    let decision = &analysis.decision;
+    for violation in &decision.violations {
+        println!(
+            "  constraint: `{}` violates `{}` {}",
+            violation.candidate, violation.metric, violation.bound
+        );
+    }
+    if !decision.frontier.members.is_empty() {
+        println!("  frontier: {}", decision.frontier.members.join(", "));
+    }
+    if let Some(pick) = &decision.pick {
+        println!("  pick: {}", pick.candidate);
+    }
+    for (claim, checked) in &decision.claims {
+        match checked {
+            Ok(c) => println!("  claim `{}`: {}", claim.check, c.verdict.as_str()),
+            Err(reason) => println!("  claim `{}`: undecided ({reason})", claim.check),
+        }
+    }
+    for check in &analysis.published {
+        println!(
+            "  published {} {}: paper {}, recomputed {:.1}{}{}",
+            check.candidate,
+            check.figure,
+            check.published,
+            check.recomputed,
+            if check.matches { " — reproduced" } else { " — NOT reproduced" },
+            match check.as_printed {
+                Some((value, false)) => format!(" (as printed: {value:.1}, no match)"),
+                Some((value, true)) => format!(" (as printed: {value:.1}, matches)"),
+                None => String::new(),
+            }
+        );
+    }
+    for row in &analysis.scenarios {
+        println!("  {} under {}: {:.1} kg CO2e", row.candidate, row.scenario, row.co2_g / 1000.0);
+    }
+    if audit.problems.is_empty() {
+        println!("audit passed: every figure follows from the records");
+        OK
+    } else {
+        for problem in &audit.problems {
+            println!("MISMATCH {problem}");
+        }
+        println!("audit failed: {} problem(s)", audit.problems.len());
+        FAILED
+    }
 }

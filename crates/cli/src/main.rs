@@ -10,7 +10,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "tradeoff", version, about = "Measure ML techniques against each other under a stated protocol, and audit the figures")]
+#[command(
+    name = "tradeoff",
+    version,
+    about = "Measure ML techniques against each other under a stated protocol, and audit the figures"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -62,6 +66,8 @@ enum Command {
         #[arg(long)]
         summary_only: bool,
     },
+    /// Re-derive every figure of a results folder from its records and compare.
+    Audit { dir: PathBuf },
     /// Show this machine's hardware as the meters see it.
     Hw {
         /// Emit JSON.
@@ -88,9 +94,10 @@ fn main() -> ExitCode {
         Command::Check { files } => commands::check(&files),
         Command::Plan { files, dot } => commands::plan(&files, dot.as_deref()),
         Command::Report { dir, summary_only } => commands::report(&dir, summary_only),
+        Command::Audit { dir } => commands::audit(&dir),
         Command::Hw { json } => commands::hw(json),
         Command::Schema { out } => commands::schema(&out),
-        Command::Worker => engine::worker::serve(),
+        Command::Worker => engine::worker::serve(&learn::native_learners()),
     };
     ExitCode::from(code.clamp(0, 255) as u8)
 }

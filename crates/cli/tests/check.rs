@@ -50,7 +50,10 @@ fn a_sweep_expands_to_its_grid() {
     let output = run_in(&dir, &["check", "sweep.toml"]);
     let stdout = String::from_utf8(output.stdout).unwrap();
     // 2 criteria x 3 depths + 1 forest = 7 candidates; 7 x 2 repetitions x 1 holdout = 14 trials.
-    assert!(stdout.contains("7 candidate(s) after expansion (7 run, 0 declared), 14 recorded trial(s)"), "{stdout}");
+    assert!(
+        stdout.contains("7 candidate(s) after expansion (7 run, 0 declared), 14 recorded trial(s)"),
+        "{stdout}"
+    );
     let plan = run_in(&dir, &["plan", "sweep.toml"]);
     let text = String::from_utf8(plan.stdout).unwrap();
     assert!(text.contains("tree/criterion=entropy/max_depth=16 (decision_tree): 2 trials"), "{text}");
@@ -92,7 +95,10 @@ fn committed_schemas_are_current() {
     for name in ["experiment.schema.json", "run-record.schema.json"] {
         let fresh = std::fs::read_to_string(dir.path().join(name)).unwrap();
         let committed = std::fs::read_to_string(workspace.join("schemas").join(name)).unwrap_or_default();
-        assert!(fresh == committed, "schemas/{name} is stale: run `just schemas` (tradeoff schema) and commit it");
+        assert!(
+            fresh == committed,
+            "schemas/{name} is stale: run `just schemas` (tradeoff schema) and commit it"
+        );
     }
 }
 
@@ -124,18 +130,24 @@ fn the_plan_is_a_dag_in_dot() {
     assert_eq!(dot.matches(" -> n").count(), 3, "{dot}");
 }
 
-#[cfg(not(feature = "torch"))]
 #[test]
-fn a_torch_learner_in_a_build_without_libtorch_says_how_to_enable_it() {
+fn a_torch_learner_without_the_torch_worker_says_how_to_get_it() {
+    // A copy of the binary in a folder without `tradeoff-torch` beside it.
     let dir = tempfile::tempdir().unwrap();
+    let lonely = dir.path().join("tradeoff");
+    std::fs::copy(env!("CARGO_BIN_EXE_tradeoff"), &lonely).unwrap();
     std::fs::write(
         dir.path().join("mlp.toml"),
         "[experiment]\nname = \"mlp\"\n[dataset]\nsource = \"digits\"\n[[candidates]]\nname = \"mlp\"\nlearner = \"torch.mlp\"\n[metrics]\naccuracy = {}\n",
     )
     .unwrap();
-    let output = run_in(dir.path(), &["check", "mlp.toml"]);
-    assert_eq!(output.status.code(), Some(2));
+    let output = std::process::Command::new(&lonely)
+        .args(["check", "mlp.toml"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("learner `torch.mlp` is not in this build"), "{stderr}");
-    assert!(stderr.contains("just setup"), "{stderr}");
+    assert!(stderr.contains("just build"), "{stderr}");
 }

@@ -57,8 +57,10 @@ peak_memory = {}
     assert!(started.elapsed() < Duration::from_secs(30), "the sleeping trial was not cut at its timeout");
     let records = records(&dir.path().join("results/failures"));
     assert_eq!(records.len(), 4, "one record per trial: {records:#?}");
-    let status = |candidate: &str| by_candidate(&records, candidate)[0]["status"].as_str().unwrap().to_string();
-    let error = |candidate: &str| by_candidate(&records, candidate)[0]["error"].as_str().unwrap_or("").to_string();
+    let status =
+        |candidate: &str| by_candidate(&records, candidate)[0]["status"].as_str().unwrap().to_string();
+    let error =
+        |candidate: &str| by_candidate(&records, candidate)[0]["error"].as_str().unwrap_or("").to_string();
     assert_eq!(status("tree"), "ok");
     assert!(by_candidate(&records, "tree")[0]["measurements"]["accuracy"]["value"].is_number());
     assert_eq!(status("panics"), "failed");
@@ -113,7 +115,8 @@ accuracy = {}
     }
     // SIGKILL the scheduler and its workers at once, mid-run.
     let group = child.id() as i32;
-    let killed = std::process::Command::new("kill").args(["-s", "KILL", "--", &format!("-{group}")]).status().unwrap();
+    let killed =
+        std::process::Command::new("kill").args(["-s", "KILL", "--", &format!("-{group}")]).status().unwrap();
     assert!(killed.success(), "kill failed");
     child.wait().unwrap();
     let before = records(&results).len();
@@ -122,7 +125,10 @@ accuracy = {}
     let output = run_in(dir.path(), &["run", "resume.toml"]);
     assert!(output.status.success(), "{}", describe(&output));
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains(&format!("{} trials recorded, {before} already recorded", 16 - before)), "{stdout}");
+    assert!(
+        stdout.contains(&format!("{} trials recorded, {before} already recorded", 16 - before)),
+        "{stdout}"
+    );
     let after = records(&results);
     assert_eq!(after.len(), 16);
     let mut keys: Vec<&str> = after.iter().map(|r| r["trial_key"].as_str().unwrap()).collect();
@@ -181,7 +187,9 @@ train_time = {{}}
                 let measurements = r["measurements"].as_object_mut().unwrap();
                 measurements.remove("train_time");
                 let mut kept = serde_json::Map::new();
-                for key in ["candidate", "fold", "repetition", "seed", "params", "dataset_sha256", "measurements"] {
+                for key in
+                    ["candidate", "fold", "repetition", "seed", "params", "dataset_sha256", "measurements"]
+                {
                     kept.insert(key.into(), r[key].take());
                 }
                 Value::Object(kept)

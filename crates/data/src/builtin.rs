@@ -5,10 +5,10 @@
 use std::io::Read;
 use std::path::Path;
 
+use crate::DataError;
 use crate::fetch::{KnownFile, Locations, obtain, sha256_hex};
 use crate::idx;
 use crate::table::{Dataset, Table};
-use crate::DataError;
 
 /// A built-in dataset's name and whether it has an official train/test split.
 pub const BUILTINS: &[(&str, bool)] = &[("digits", true), ("weather", false), ("fashion-mnist", true)];
@@ -36,7 +36,12 @@ fn digits() -> Result<Dataset, DataError> {
             .map_err(|source| DataError::Io { path: name.to_string(), source })?;
         let actual = sha256_hex(text.as_bytes());
         if actual != sha256 {
-            return Err(DataError::Checksum { file: name.into(), algorithm: "sha256", expected: sha256.into(), actual });
+            return Err(DataError::Checksum {
+                file: name.into(),
+                algorithm: "sha256",
+                expected: sha256.into(),
+                actual,
+            });
         }
         let mut x = Vec::new();
         let mut y = Vec::new();
@@ -152,8 +157,18 @@ pub const FASHION_MNIST: [KnownFile<'static>; 4] = [
     },
 ];
 
-const FASHION_CLASSES: [&str; 10] =
-    ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+const FASHION_CLASSES: [&str; 10] = [
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+];
 
 /// Fashion-MNIST from the given files (the official ones, or test fixtures).
 pub fn fashion_mnist(files: &[KnownFile<'_>; 4], locations: &Locations) -> Result<Dataset, DataError> {
@@ -165,9 +180,13 @@ pub fn fashion_mnist(files: &[KnownFile<'_>; 4], locations: &Locations) -> Resul
         provenance.push(format!("{} (sha256 {})", display_name(&path), file.sha256));
     }
     let table = |images: usize, labels: usize| -> Result<Table, DataError> {
-        let (pixels, y, cols) = idx::images_and_labels(&parts[images], &parts[labels], files[images].name, files[labels].name)?;
+        let (pixels, y, cols) =
+            idx::images_and_labels(&parts[images], &parts[labels], files[images].name, files[labels].name)?;
         if let Some(&bad) = y.iter().find(|&&label| label >= 10) {
-            return Err(DataError::Idx { file: files[labels].name.into(), reason: format!("label {bad} is not a class 0..9") });
+            return Err(DataError::Idx {
+                file: files[labels].name.into(),
+                reason: format!("label {bad} is not a class 0..9"),
+            });
         }
         Ok(Table::new(pixels.iter().map(|&p| f32::from(p)).collect(), y, cols))
     };
@@ -185,7 +204,10 @@ pub fn fashion_mnist(files: &[KnownFile<'_>; 4], locations: &Locations) -> Resul
         class_names: FASHION_CLASSES.iter().map(|c| c.to_string()).collect(),
         train,
         test: Some(test),
-        provenance: format!("Fashion-MNIST (Zalando, MIT), official split: {}; from {FASHION_BASE}", provenance.join(", ")),
+        provenance: format!(
+            "Fashion-MNIST (Zalando, MIT), official split: {}; from {FASHION_BASE}",
+            provenance.join(", ")
+        ),
     })
 }
 

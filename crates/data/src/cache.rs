@@ -11,8 +11,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::table::{Dataset, Table};
 use crate::DataError;
+use crate::table::{Dataset, Table};
 
 const MAGIC: &[u8; 8] = b"TRDSET01";
 
@@ -29,7 +29,7 @@ struct Header {
 }
 
 fn fits_in_bytes(table: &Table) -> bool {
-    table.x.iter().all(|&v| v >= 0.0 && v <= 255.0 && v.fract() == 0.0)
+    table.x.iter().all(|&v| (0.0..=255.0).contains(&v) && v.fract() == 0.0)
 }
 
 /// Writes `dataset` to `path` atomically (temporary file, then rename).
@@ -69,14 +69,20 @@ pub fn write(path: &Path, dataset: &Dataset) -> Result<(), DataError> {
 
 /// Reads a dataset written by [`write`].
 pub fn read(path: &Path) -> Result<Dataset, DataError> {
-    let bytes = fs::read(path).map_err(|source| DataError::Io { path: path.display().to_string(), source })?;
-    let corrupt = |reason: &str| DataError::Cache { path: path.display().to_string(), reason: reason.to_string() };
+    let bytes =
+        fs::read(path).map_err(|source| DataError::Io { path: path.display().to_string(), source })?;
+    let corrupt =
+        |reason: &str| DataError::Cache { path: path.display().to_string(), reason: reason.to_string() };
     if bytes.len() < 16 || &bytes[..8] != MAGIC {
         return Err(corrupt("not a tradeoff dataset cache (bad magic)"));
     }
     let header_len = u64::from_le_bytes(bytes[8..16].try_into().expect("8 bytes")) as usize;
-    let header_end = 16usize.checked_add(header_len).filter(|&e| e <= bytes.len()).ok_or_else(|| corrupt("truncated header"))?;
-    let header: Header = serde_json::from_slice(&bytes[16..header_end]).map_err(|_| corrupt("unreadable header"))?;
+    let header_end = 16usize
+        .checked_add(header_len)
+        .filter(|&e| e <= bytes.len())
+        .ok_or_else(|| corrupt("truncated header"))?;
+    let header: Header =
+        serde_json::from_slice(&bytes[16..header_end]).map_err(|_| corrupt("unreadable header"))?;
     let mut offset = header_end;
     let mut take = |rows: usize| -> Result<Table, DataError> {
         let values = rows * header.cols;

@@ -80,7 +80,11 @@ pub fn verify(file: &KnownFile, path: &Path, bytes: &[u8]) -> Result<(), DataErr
 
 /// Finds, verifies and returns the bytes of `file`, looking in `folder` under the data
 /// directory and the cache, then downloading into the cache.
-pub fn obtain(file: &KnownFile, folder: &str, locations: &Locations) -> Result<(Vec<u8>, PathBuf), DataError> {
+pub fn obtain(
+    file: &KnownFile,
+    folder: &str,
+    locations: &Locations,
+) -> Result<(Vec<u8>, PathBuf), DataError> {
     let mut tried = Vec::new();
     if let Some(data_dir) = &locations.data_dir {
         for candidate in [data_dir.join(folder).join(file.name), data_dir.join(file.name)] {
@@ -120,11 +124,18 @@ fn read(path: &Path) -> Result<Vec<u8>, DataError> {
 /// Downloads `file` to `destination`: into a temporary file beside it, verified, then renamed.
 fn download(file: &KnownFile, destination: &Path) -> Result<Vec<u8>, DataError> {
     let folder = destination.parent().expect("a cache path has a parent");
-    fs::create_dir_all(folder).map_err(|source| DataError::Io { path: folder.display().to_string(), source })?;
+    fs::create_dir_all(folder)
+        .map_err(|source| DataError::Io { path: folder.display().to_string(), source })?;
     let failed = |reason: String| DataError::Download { url: file.url.to_string(), reason };
     let mut response = ureq::get(file.url).call().map_err(|e| failed(e.to_string()))?;
     let mut bytes = Vec::new();
-    response.body_mut().with_config().limit(512 * 1024 * 1024).reader().read_to_end(&mut bytes).map_err(|e| failed(e.to_string()))?;
+    response
+        .body_mut()
+        .with_config()
+        .limit(512 * 1024 * 1024)
+        .reader()
+        .read_to_end(&mut bytes)
+        .map_err(|e| failed(e.to_string()))?;
     verify(file, Path::new(file.url), &bytes)?;
     let mut partial = tempfile::NamedTempFile::new_in(folder)
         .map_err(|source| DataError::Io { path: folder.display().to_string(), source })?;

@@ -28,7 +28,10 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<IdxArray, DataError> {
         )));
     }
     if bytes[2] != UNSIGNED_BYTE {
-        return Err(error(format!("unsupported element type 0x{:02x}: expected 0x08 (unsigned byte)", bytes[2])));
+        return Err(error(format!(
+            "unsupported element type 0x{:02x}: expected 0x08 (unsigned byte)",
+            bytes[2]
+        )));
     }
     let n_dims = bytes[3] as usize;
     if n_dims == 0 {
@@ -36,7 +39,10 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<IdxArray, DataError> {
     }
     let header_len = 4 + 4 * n_dims;
     if bytes.len() < header_len {
-        return Err(error(format!("truncated header: {n_dims} dimensions need {header_len} bytes, found {}", bytes.len())));
+        return Err(error(format!(
+            "truncated header: {n_dims} dimensions need {header_len} bytes, found {}",
+            bytes.len()
+        )));
     }
     let dims: Vec<usize> = (0..n_dims)
         .map(|d| u32::from_be_bytes(bytes[4 + 4 * d..8 + 4 * d].try_into().expect("4 bytes")) as usize)

@@ -37,7 +37,9 @@ pub enum DataError {
     Checksum { file: String, algorithm: &'static str, expected: String, actual: String },
     #[error("cannot download {url}: {reason}")]
     Download { url: String, reason: String },
-    #[error("`{file}` not found (looked in: {tried}); set TRADEOFF_DATA_DIR or --data-dir, or allow the download")]
+    #[error(
+        "`{file}` not found (looked in: {tried}); set TRADEOFF_DATA_DIR or --data-dir, or allow the download"
+    )]
     NotFound { file: String, tried: String },
     #[error("cannot use table `{path}`: {reason}")]
     Table { path: String, reason: String },
@@ -48,9 +50,16 @@ pub enum DataError {
 }
 
 /// Loads a dataset from its source.
-pub fn load(source: &Source, table: Option<&TableOptions>, locations: &Locations) -> Result<Dataset, DataError> {
+pub fn load(
+    source: &Source,
+    table: Option<&TableOptions>,
+    locations: &Locations,
+) -> Result<Dataset, DataError> {
     let table_options = || {
-        table.cloned().ok_or_else(|| DataError::Table { path: "?".into(), reason: "a table needs a target column".into() })
+        table.cloned().ok_or_else(|| DataError::Table {
+            path: "?".into(),
+            reason: "a table needs a target column".into(),
+        })
     };
     match source {
         Source::Builtin(name) => builtin::load(name, locations),

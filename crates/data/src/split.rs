@@ -38,7 +38,12 @@ pub fn fold_split(fold_of: &[u32], fold: u32) -> (Vec<usize>, Vec<usize>) {
 
 /// Train and test row indices with `test_share` of each class held out (at least one row
 /// of a class with two or more rows).
-pub fn stratified_holdout(y: &[u32], n_classes: usize, test_share: f64, seed: u64) -> (Vec<usize>, Vec<usize>) {
+pub fn stratified_holdout(
+    y: &[u32],
+    n_classes: usize,
+    test_share: f64,
+    seed: u64,
+) -> (Vec<usize>, Vec<usize>) {
     let mut rng = Rng::new(seed);
     let mut train = Vec::new();
     let mut test = Vec::new();

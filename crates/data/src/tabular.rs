@@ -6,8 +6,8 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::table::{Dataset, Table};
 use crate::DataError;
+use crate::table::{Dataset, Table};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -44,7 +44,8 @@ pub fn load(path: &Path, format: Format, options: &TableOptions) -> Result<Datas
     }
     .map_err(|e| error(e.to_string()))?;
     let mut dataset = from_frame(&frame, options).map_err(error)?;
-    let bytes = std::fs::read(path).map_err(|source| DataError::Io { path: path.display().to_string(), source })?;
+    let bytes =
+        std::fs::read(path).map_err(|source| DataError::Io { path: path.display().to_string(), source })?;
     dataset.name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     dataset.provenance = format!("{} (sha256 {})", path.display(), crate::fetch::sha256_hex(&bytes));
     Ok(dataset)
@@ -58,7 +59,10 @@ pub fn from_frame(frame: &DataFrame, options: &TableOptions) -> Result<Dataset, 
     }
     for dropped in &options.drop {
         if !names.contains(dropped) {
-            return Err(format!("cannot drop `{dropped}`: no such column; the columns are: {}", names.join(", ")));
+            return Err(format!(
+                "cannot drop `{dropped}`: no such column; the columns are: {}",
+                names.join(", ")
+            ));
         }
     }
     let rows = frame.height();
@@ -76,7 +80,9 @@ pub fn from_frame(frame: &DataFrame, options: &TableOptions) -> Result<Dataset, 
         if dtype.is_primitive_numeric() || dtype == DataType::Boolean {
             let nulls = series.null_count();
             if nulls > 0 {
-                return Err(format!("column `{name}` has {nulls} missing values; fill them or list the column in `drop`"));
+                return Err(format!(
+                    "column `{name}` has {nulls} missing values; fill them or list the column in `drop`"
+                ));
             }
             let values = series.cast(&DataType::Float32).map_err(|e| e.to_string())?;
             let values: Vec<f32> = values.f32().map_err(|e| e.to_string())?.into_no_null_iter().collect();
@@ -102,12 +108,17 @@ pub fn from_frame(frame: &DataFrame, options: &TableOptions) -> Result<Dataset, 
                 Categorical::Native => {
                     feature_names.push(name.clone());
                     columns.push(
-                        strings.iter().map(|s| levels.binary_search(s).expect("a level of its own column") as f32).collect(),
+                        strings
+                            .iter()
+                            .map(|s| levels.binary_search(s).expect("a level of its own column") as f32)
+                            .collect(),
                     );
                 }
             }
         } else {
-            return Err(format!("column `{name}` has type {dtype}, which is not a number, boolean or string"));
+            return Err(format!(
+                "column `{name}` has type {dtype}, which is not a number, boolean or string"
+            ));
         }
     }
     if feature_names.is_empty() {
@@ -137,7 +148,12 @@ fn encode_target(target: &Series) -> Result<(Vec<String>, Vec<u32>), String> {
     }
     let numeric = target.dtype().is_primitive_numeric();
     let as_text = target.cast(&DataType::String).map_err(|e| e.to_string())?;
-    let labels: Vec<String> = as_text.str().map_err(|e| e.to_string())?.iter().map(|s| s.unwrap_or_default().trim().to_string()).collect();
+    let labels: Vec<String> = as_text
+        .str()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(|s| s.unwrap_or_default().trim().to_string())
+        .collect();
     let mut classes = labels.clone();
     if numeric {
         classes.sort_by(|a, b| {
@@ -149,8 +165,15 @@ fn encode_target(target: &Series) -> Result<(Vec<String>, Vec<u32>), String> {
     }
     classes.dedup();
     if classes.len() < 2 {
-        return Err(format!("the target `{}` has {} class; classification needs at least 2", target.name(), classes.len()));
+        return Err(format!(
+            "the target `{}` has {} class; classification needs at least 2",
+            target.name(),
+            classes.len()
+        ));
     }
-    let y = labels.iter().map(|l| classes.iter().position(|c| c == l).expect("a class of its own column") as u32).collect();
+    let y = labels
+        .iter()
+        .map(|l| classes.iter().position(|c| c == l).expect("a class of its own column") as u32)
+        .collect();
     Ok((classes, y))
 }

@@ -51,7 +51,8 @@ fn known(files: &[(String, String, String)]) -> [KnownFile<'_>; 4] {
 fn loads_from_the_data_folder_after_checking_every_file() {
     let dir = tempfile::tempdir().unwrap();
     let files = fixture(dir.path());
-    let locations = Locations { data_dir: Some(dir.path().to_path_buf()), cache_dir: None, allow_download: false };
+    let locations =
+        Locations { data_dir: Some(dir.path().to_path_buf()), cache_dir: None, allow_download: false };
     let dataset = data::builtin::fashion_mnist(&known(&files), &locations).unwrap();
     assert_eq!((dataset.train.rows, dataset.train.cols), (3, 4));
     assert_eq!(dataset.train.y, vec![0, 9, 4]);
@@ -68,7 +69,8 @@ fn a_corrupted_file_is_rejected_naming_it_and_both_checksums() {
     let last = bytes.len() - 1;
     bytes[last] ^= 0xff;
     std::fs::write(&corrupted, &bytes).unwrap();
-    let locations = Locations { data_dir: Some(dir.path().to_path_buf()), cache_dir: None, allow_download: false };
+    let locations =
+        Locations { data_dir: Some(dir.path().to_path_buf()), cache_dir: None, allow_download: false };
     let error = data::builtin::fashion_mnist(&known(&files), &locations).unwrap_err().to_string();
     assert!(error.contains("train-labels-idx1-ubyte.gz"), "{error}");
     assert!(error.contains(&files[1].1), "expected checksum named: {error}");
@@ -78,7 +80,8 @@ fn a_corrupted_file_is_rejected_naming_it_and_both_checksums() {
 #[test]
 fn a_missing_file_without_downloads_says_where_it_looked() {
     let dir = tempfile::tempdir().unwrap();
-    let locations = Locations { data_dir: Some(dir.path().to_path_buf()), cache_dir: None, allow_download: false };
+    let locations =
+        Locations { data_dir: Some(dir.path().to_path_buf()), cache_dir: None, allow_download: false };
     let error = data::builtin::load("fashion-mnist", &locations).unwrap_err().to_string();
     assert!(error.contains("train-images-idx3-ubyte.gz") && error.contains("not found"), "{error}");
 }
@@ -91,7 +94,8 @@ fn images_and_labels_that_disagree_are_an_error() {
     std::fs::write(dir.path().join("fashion-mnist/train-labels-idx1-ubyte.gz"), &labels).unwrap();
     files[1].1 = sha256_hex(&labels);
     files[1].2 = md5_hex(&labels);
-    let locations = Locations { data_dir: Some(dir.path().to_path_buf()), cache_dir: None, allow_download: false };
+    let locations =
+        Locations { data_dir: Some(dir.path().to_path_buf()), cache_dir: None, allow_download: false };
     let error = data::builtin::fashion_mnist(&known(&files), &locations).unwrap_err().to_string();
     assert!(error.contains("4 labels for 3 images"), "{error}");
 }

@@ -1,27 +1,25 @@
 //! What this build can run, assembled from the learner crates and the built-in datasets,
 //! in the form the spec validator consults.
 
-use learn::LearnerKind;
 use spec::{Catalogue, DatasetEntry, Diagnostic, LearnerEntry, ParamProblem};
 
 /// How to get the torch learners into a build that lacks them.
-pub const TORCH_HINT: &str =
-    "this binary was built without libtorch: run `just setup` once, then `just build` (cargo build --release --features torch)";
+pub const TORCH_HINT: &str = "the torch learners run in the `tradeoff-torch` worker, which is not beside this binary: \
+     run `just build` (it sets up libtorch with `just setup` and builds both binaries)";
 
-/// Every learner kind this build has.
-pub fn learner_kinds() -> Vec<LearnerKind> {
-    let mut kinds = learn::native_learners();
-    kinds.extend(torch::learners());
-    kinds
+/// The worker binary that runs torch learners, beside `exe`.
+pub fn torch_worker(exe: &std::path::Path) -> std::path::PathBuf {
+    exe.with_file_name("tradeoff-torch")
 }
 
-pub fn find_kind(name: &str) -> Option<LearnerKind> {
-    learner_kinds().into_iter().find(|k| k.name == name)
+/// Whether a learner runs in the torch worker.
+pub fn is_torch(learner: &str) -> bool {
+    learner.starts_with("torch.")
 }
 
 /// The catalogue for `tradeoff check` and planning.
 pub fn catalogue() -> Catalogue {
-    let mut learners: Vec<LearnerEntry> = learner_kinds()
+    let mut learners: Vec<LearnerEntry> = learn::native_learners()
         .into_iter()
         .map(|kind| LearnerEntry {
             name: kind.name.to_string(),
@@ -37,20 +35,27 @@ pub fn catalogue() -> Catalogue {
             }),
         })
         .collect();
-    for name in torch::LEARNER_NAMES {
-        if !learners.iter().any(|l| l.name == *name) {
-            learners.push(LearnerEntry {
-                name: name.to_string(),
-                unavailable: Some(TORCH_HINT.to_string()),
-                accepts_device: true,
-                params: Vec::new(),
-                check: Box::new(|_| Vec::new()),
-            });
-        }
+    let worker_present = std::env::current_exe().map(|exe| torch_worker(&exe).is_file()).unwrap_or(false);
+    for entry in torch::entries() {
+        learners.push(LearnerEntry {
+            name: entry.name.to_string(),
+            unavailable: (!worker_present).then(|| TORCH_HINT.to_string()),
+            accepts_device: true,
+            params: entry.params.iter().map(|p| p.to_string()).collect(),
+            check: Box::new(move |params| {
+                (entry.check)(params)
+                    .into_iter()
+                    .map(|e| ParamProblem { param: e.param, message: e.message, expected: e.expected })
+                    .collect()
+            }),
+        });
     }
     let datasets = data::builtin::BUILTINS
         .iter()
-        .map(|(name, official_split)| DatasetEntry { name: name.to_string(), official_split: *official_split })
+        .map(|(name, official_split)| DatasetEntry {
+            name: name.to_string(),
+            official_split: *official_split,
+        })
         .collect();
     Catalogue { learners, datasets, checks: vec![Box::new(check_region)], permissive: false }
 }

@@ -6,6 +6,7 @@
 //! [`Finisher`].
 
 mod catalogue;
+mod declared;
 mod git;
 pub mod job;
 pub mod plan;
@@ -18,7 +19,7 @@ use std::path::Path;
 
 use spec::{Experiment, FileDiagnostics};
 
-pub use catalogue::{TORCH_HINT, catalogue, find_kind, learner_kinds};
+pub use catalogue::{TORCH_HINT, catalogue, is_torch, torch_worker};
 pub use plan::{Plan, PlanError};
 pub use run::{Finisher, RunOptions, RunSummary, run};
 

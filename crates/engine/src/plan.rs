@@ -35,7 +35,9 @@ pub struct TrialNode {
 impl Node {
     pub fn experiment(&self) -> usize {
         match self {
-            Node::Prepare { experiment } | Node::Aggregate { experiment } | Node::Report { experiment } => *experiment,
+            Node::Prepare { experiment } | Node::Aggregate { experiment } | Node::Report { experiment } => {
+                *experiment
+            }
             Node::Trial(t) => t.experiment,
         }
     }
@@ -43,7 +45,9 @@ impl Node {
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum PlanError {
-    #[error("experiment `{experiment}` depends on `{missing}`, which is not among the experiments given or beside its file")]
+    #[error(
+        "experiment `{experiment}` depends on `{missing}`, which is not among the experiments given or beside its file"
+    )]
     UnknownDependency { experiment: String, missing: String },
     #[error("experiments depend on each other in a cycle: {0}")]
     Cycle(String),
@@ -187,8 +191,10 @@ impl Plan {
                 protocol.timeout_seconds.map(|t| format!(", timeout {t} s")).unwrap_or_default()
             );
             for (c, candidate) in experiment.candidates.iter().enumerate() {
-                let trials = self.trials().filter(|t| t.experiment == e && t.candidate == c && !t.warmup).count();
-                let warmups = self.trials().filter(|t| t.experiment == e && t.candidate == c && t.warmup).count();
+                let trials =
+                    self.trials().filter(|t| t.experiment == e && t.candidate == c && !t.warmup).count();
+                let warmups =
+                    self.trials().filter(|t| t.experiment == e && t.candidate == c && t.warmup).count();
                 let what = if candidate.is_run() {
                     format!("{trials} trials + {warmups} warm-up(s)")
                 } else {
@@ -214,7 +220,8 @@ impl Plan {
 
     /// The DAG in Graphviz's dot language.
     pub fn to_dot(&self) -> String {
-        let mut out = String::from("digraph plan {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n");
+        let mut out =
+            String::from("digraph plan {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n");
         for index in self.graph.node_indices() {
             let node = &self.graph[index];
             let experiment = &self.experiments[node.experiment()];
@@ -271,7 +278,11 @@ fn describe_cycle(experiments: &[Experiment]) -> String {
             let mut path = vec![start];
             let mut current = start;
             loop {
-                let next = graph.neighbors(current).filter(|n| component.contains(n)).min().expect("a cycle continues");
+                let next = graph
+                    .neighbors(current)
+                    .filter(|n| component.contains(n))
+                    .min()
+                    .expect("a cycle continues");
                 if next == start {
                     break;
                 }

@@ -118,12 +118,17 @@ pub fn failure_reason(exit: &Exit) -> String {
     }
     match (exit.code, exit.signal) {
         (_, Some(signal)) if signal == libc::SIGABRT => "aborted (SIGABRT)".into(),
-        (_, Some(signal)) if signal == libc::SIGKILL => "killed by SIGKILL (out of memory, or killed from outside)".into(),
+        (_, Some(signal)) if signal == libc::SIGKILL => {
+            "killed by SIGKILL (out of memory, or killed from outside)".into()
+        }
         (_, Some(signal)) => format!("killed by {} ({signal})", signal_name(signal)),
         (Some(code), None) => {
             let tail: Vec<&str> = exit.stderr.lines().rev().take(3).collect();
             let tail: Vec<&str> = tail.into_iter().rev().collect();
-            format!("worker exited with code {code}{}", if tail.is_empty() { String::new() } else { format!(": {}", tail.join(" | ")) })
+            format!(
+                "worker exited with code {code}{}",
+                if tail.is_empty() { String::new() } else { format!(": {}", tail.join(" | ")) }
+            )
         }
         (None, None) => "worker ended in an unknown way".into(),
     }

@@ -41,8 +41,10 @@ pub struct RunOptions {
     pub allow_download: bool,
     pub powercap_root: PathBuf,
     pub sampler_period_ms: u64,
-    /// The binary that serves `worker` jobs (this one).
+    /// The binary that serves `worker` jobs for native learners and datasets (this one).
     pub worker: PathBuf,
+    /// The binary that serves torch learners (`tradeoff-torch`, linked with libtorch).
+    pub torch_worker: PathBuf,
     pub progress: bool,
 }
 
@@ -57,6 +59,9 @@ impl Default for RunOptions {
             powercap_root: PathBuf::from(meter::rapl::POWERCAP_ROOT),
             sampler_period_ms: meter::sampler::DEFAULT_PERIOD.as_millis() as u64,
             worker: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("tradeoff")),
+            torch_worker: crate::catalogue::torch_worker(
+                &std::env::current_exe().unwrap_or_else(|_| PathBuf::from("tradeoff")),
+            ),
             progress: false,
         }
     }
@@ -124,6 +129,7 @@ struct Running {
 struct RunFacts {
     hardware: meter::HardwareInventory,
     code_sha256: String,
+    torch_code_sha256: String,
     tool_version: String,
 }
 
@@ -131,6 +137,7 @@ pub fn run(plan: &Plan, options: &RunOptions, finisher: &dyn Finisher) -> Result
     let hardware = meter::HardwareInventory::probe_with(&options.powercap_root);
     let facts = RunFacts {
         code_sha256: file_sha256(&options.worker),
+        torch_code_sha256: file_sha256(&options.torch_worker),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         hardware,
     };
@@ -141,13 +148,19 @@ pub fn run(plan: &Plan, options: &RunOptions, finisher: &dyn Finisher) -> Result
         let runs = dir.join("runs.jsonl");
         if options.fresh && runs.exists() {
             let backup = dir.join(format!("runs.{}.jsonl.bak", jiff::Timestamp::now().as_second()));
-            std::fs::rename(&runs, &backup).map_err(|source| RunError::Io { path: runs.display().to_string(), source })?;
+            std::fs::rename(&runs, &backup)
+                .map_err(|source| RunError::Io { path: runs.display().to_string(), source })?;
         }
         let (store, existing) = RecordStore::open(&runs)?;
-        let recorded_keys = existing.iter().filter(|r| r.status == Status::Ok).map(|r| r.trial_key.clone()).collect();
+        let recorded_keys =
+            existing.iter().filter(|r| r.status == Status::Ok).map(|r| r.trial_key.clone()).collect();
         let threads = experiment.protocol.threads.map_or(cpu_capacity, |t| t as usize).min(cpu_capacity);
         states.push(State {
-            outcome: ExperimentOutcome { name: experiment.name.clone(), dir: dir.clone(), ..Default::default() },
+            outcome: ExperimentOutcome {
+                name: experiment.name.clone(),
+                dir: dir.clone(),
+                ..Default::default()
+            },
             dir,
             store,
             recorded_keys,
@@ -165,7 +178,8 @@ pub fn run(plan: &Plan, options: &RunOptions, finisher: &dyn Finisher) -> Result
         .node_indices()
         .map(|n| (n, plan.graph.neighbors_directed(n, Direction::Incoming).count()))
         .collect();
-    let mut ready: Vec<NodeIndex> = remaining_preds.iter().filter(|(_, c)| **c == 0).map(|(n, _)| *n).collect();
+    let mut ready: Vec<NodeIndex> =
+        remaining_preds.iter().filter(|(_, c)| **c == 0).map(|(n, _)| *n).collect();
     let mut running: HashMap<usize, Running> = HashMap::new();
     let (sender, receiver) = mpsc::channel::<Exit>();
     let mut next_token = 0usize;
@@ -198,23 +212,36 @@ pub fn run(plan: &Plan, options: &RunOptions, finisher: &dyn Finisher) -> Result
                 continue;
             }
             ready.remove(index);
-            match start(plan, &mut states, node, options, &facts, &sender, next_token, &mut progress, finisher)? {
+            match start(
+                plan,
+                &mut states,
+                node,
+                options,
+                &facts,
+                &sender,
+                next_token,
+                &mut progress,
+                finisher,
+            )? {
                 Started::Running { pid, deadline } => {
                     cpu_used += needs.cpu;
                     if let Some(g) = needs.gpu {
                         gpus_busy.insert(g);
                     }
-                    running.insert(next_token, Running {
-                        node,
-                        pid,
-                        started: Instant::now(),
-                        started_at: now(),
-                        deadline,
-                        timed_out: false,
-                        cpu: needs.cpu,
-                        gpu: needs.gpu,
-                        exclusive: needs.exclusive,
-                    });
+                    running.insert(
+                        next_token,
+                        Running {
+                            node,
+                            pid,
+                            started: Instant::now(),
+                            started_at: now(),
+                            deadline,
+                            timed_out: false,
+                            cpu: needs.cpu,
+                            gpu: needs.gpu,
+                            exclusive: needs.exclusive,
+                        },
+                    );
                     next_token += 1;
                 }
                 Started::Finished => {
@@ -273,12 +300,14 @@ fn requirements(plan: &Plan, states: &[State], node: NodeIndex, cpu_capacity: us
         Node::Trial(trial) => {
             let experiment = &plan.experiments[trial.experiment];
             let candidate = &experiment.candidates[trial.candidate];
-            let threads = candidate.threads.map_or(states[trial.experiment].threads, |t| t as usize).min(cpu_capacity);
+            let threads =
+                candidate.threads.map_or(states[trial.experiment].threads, |t| t as usize).min(cpu_capacity);
             let gpu = match candidate.device.as_str() {
                 "cuda" => Some(0),
                 other => other.strip_prefix("cuda:").and_then(|n| n.parse().ok()),
             };
-            let exclusive = experiment.protocol.isolation == Isolation::Exclusive && experiment.has_timed_metrics();
+            let exclusive =
+                experiment.protocol.isolation == Isolation::Exclusive && experiment.has_timed_metrics();
             Needs { cpu: threads.max(1), gpu, exclusive }
         }
         Node::Prepare { .. } => Needs { cpu: 1, gpu: None, exclusive: false },
@@ -286,7 +315,12 @@ fn requirements(plan: &Plan, states: &[State], node: NodeIndex, cpu_capacity: us
     }
 }
 
-fn release(plan: &Plan, node: NodeIndex, remaining: &mut HashMap<NodeIndex, usize>, ready: &mut Vec<NodeIndex>) {
+fn release(
+    plan: &Plan,
+    node: NodeIndex,
+    remaining: &mut HashMap<NodeIndex, usize>,
+    ready: &mut Vec<NodeIndex>,
+) {
     for next in plan.graph.neighbors_directed(node, Direction::Outgoing) {
         let count = remaining.get_mut(&next).expect("every node is counted");
         *count -= 1;
@@ -314,8 +348,14 @@ fn start(
     finisher: &dyn Finisher,
 ) -> Result<Started, RunError> {
     let spawn = |job: &Job| {
-        process::spawn(&options.worker, job, token, sender.clone())
-            .map_err(|source| RunError::Spawn { exe: options.worker.display().to_string(), source })
+        // Torch learners run in the worker linked with libtorch; everything else in the
+        // lean one, so libtorch's pages never count in a native learner's peak memory.
+        let exe = match job {
+            Job::Trial(trial) if crate::catalogue::is_torch(&trial.learner) => &options.torch_worker,
+            _ => &options.worker,
+        };
+        process::spawn(exe, job, token, sender.clone())
+            .map_err(|source| RunError::Spawn { exe: exe.display().to_string(), source })
     };
     match &plan.graph[node] {
         Node::Prepare { experiment: e } => {
@@ -330,14 +370,27 @@ fn start(
                 return Ok(Started::Finished);
             }
             let Some(dataset) = &experiment.dataset else {
+                let facts_none = DatasetFacts {
+                    name: "none".into(),
+                    sha256: "none".into(),
+                    provenance: "no dataset: every candidate declares its figures".into(),
+                    train_rows: 0,
+                    test_rows: None,
+                    features: 0,
+                    classes: 0,
+                };
+                write_environment(experiment, &states[*e], &facts_none, facts)?;
+                record_declared(experiment, &mut states[*e], &facts_none, facts, progress)?;
+                states[*e].dataset = Some(facts_none);
                 return Ok(Started::Finished);
             };
             let cache_path = states[*e].dir.join("cache").join("dataset.bin");
             let source = match &dataset.location {
                 spec::DatasetLocation::Builtin { name } => SourceJob::Builtin { name: name.clone() },
-                spec::DatasetLocation::File { path, format } => {
-                    SourceJob::File { path: path.clone(), parquet: *format == spec::model::TableFormat::Parquet }
-                }
+                spec::DatasetLocation::File { path, format } => SourceJob::File {
+                    path: path.clone(),
+                    parquet: *format == spec::model::TableFormat::Parquet,
+                },
                 spec::DatasetLocation::Url { url, sha256, format } => SourceJob::Url {
                     url: url.clone(),
                     sha256: sha256.clone(),
@@ -380,7 +433,8 @@ fn start(
             let _ = candidate;
             let pid = spawn(&Job::Trial(Box::new(job)))?;
             progress.started(&label);
-            let deadline = experiment.protocol.timeout_seconds.map(|s| Instant::now() + Duration::from_secs_f64(s));
+            let deadline =
+                experiment.protocol.timeout_seconds.map(|s| Instant::now() + Duration::from_secs_f64(s));
             Ok(Started::Running { pid, deadline })
         }
         Node::Aggregate { experiment: e } => {
@@ -414,7 +468,14 @@ fn start(
     }
 }
 
-fn finish(plan: &Plan, states: &mut [State], job: &Running, exit: &Exit, facts: &RunFacts, progress: &mut Progress) -> Result<(), RunError> {
+fn finish(
+    plan: &Plan,
+    states: &mut [State],
+    job: &Running,
+    exit: &Exit,
+    facts: &RunFacts,
+    progress: &mut Progress,
+) -> Result<(), RunError> {
     let outcome: Option<Outcome> =
         exit.stdout.lines().rev().find(|l| !l.trim().is_empty()).and_then(|l| serde_json::from_str(l).ok());
     match &plan.graph[job.node] {
@@ -424,6 +485,7 @@ fn finish(plan: &Plan, states: &mut [State], job: &Running, exit: &Exit, facts: 
             match outcome {
                 Some(Outcome::Prepared(dataset)) if exit.code == Some(0) => {
                     write_environment(experiment, state, &dataset, facts)?;
+                    record_declared(experiment, state, &dataset, facts, progress)?;
                     state.dataset = Some(dataset);
                 }
                 _ => {
@@ -452,10 +514,13 @@ fn finish(plan: &Plan, states: &mut [State], job: &Running, exit: &Exit, facts: 
                 _ => (Status::Failed, Some(process::failure_reason(exit)), None),
             };
             if trial.warmup {
-                progress.step(&label, &match &error {
-                    None => format!("warm-up done ({seconds:.2} s), not recorded"),
-                    Some(e) => format!("warm-up FAILED: {e}"),
-                });
+                progress.step(
+                    &label,
+                    &match &error {
+                        None => format!("warm-up done ({seconds:.2} s), not recorded"),
+                        Some(e) => format!("warm-up FAILED: {e}"),
+                    },
+                );
                 return Ok(());
             }
             let dataset = state.dataset.clone().expect("trials start after preparation");
@@ -480,8 +545,9 @@ fn finish(plan: &Plan, states: &mut [State], job: &Running, exit: &Exit, facts: 
                 if experiment.metric("cpu_time").is_some() {
                     measurements.insert(
                         "cpu_time".into(),
-                        units::Measurement::counter(exit.usage.cpu_seconds(), "s")
-                            .with_note("user + system time of the worker process (wait4), data loading included"),
+                        units::Measurement::counter(exit.usage.cpu_seconds(), "s").with_note(
+                            "user + system time of the worker process (wait4), data loading included",
+                        ),
                     );
                 }
             }
@@ -528,6 +594,64 @@ fn finish(plan: &Plan, states: &mut [State], job: &Running, exit: &Exit, facts: 
     Ok(())
 }
 
+/// Appends a record for each declared candidate not yet recorded with the same inputs.
+fn record_declared(
+    experiment: &Experiment,
+    state: &mut State,
+    dataset: &DatasetFacts,
+    facts: &RunFacts,
+    progress: &mut Progress,
+) -> Result<(), RunError> {
+    for candidate in experiment.candidates.iter().filter(|c| !c.is_run()) {
+        let key = record::hash_value(&json!({
+            "experiment": experiment.name,
+            "candidate": candidate.name,
+            "declared": candidate.declared,
+            "intensity": state.energy.intensity.g_per_kwh,
+            "pue": state.energy.pue.value,
+            "metrics": experiment.metrics.iter().map(|m| m.name()).collect::<Vec<_>>(),
+            "code": facts.code_sha256,
+        }));
+        if state.recorded_keys.contains(&key) {
+            state.outcome.skipped += 1;
+            continue;
+        }
+        let (measurements, notes) =
+            crate::declared::measurements(experiment, candidate, &state.energy.intensity, state.energy.pue);
+        let stamp = now();
+        let record = Record {
+            schema_version: record::SCHEMA_VERSION,
+            experiment: experiment.name.clone(),
+            spec_sha256: experiment.spec_sha256.clone(),
+            trial_key: key.clone(),
+            git: git_of(experiment),
+            tool_version: facts.tool_version.clone(),
+            candidate: candidate.name.clone(),
+            learner: candidate.learner.clone(),
+            params: candidate.params.clone(),
+            device: candidate.device.clone(),
+            fold: 0,
+            repetition: 0,
+            seed: 0,
+            dataset_sha256: dataset.sha256.clone(),
+            hardware_fingerprint: facts.hardware.fingerprint.clone(),
+            status: Status::Ok,
+            error: None,
+            started_at: stamp.clone(),
+            ended_at: stamp,
+            measurements,
+            notes,
+            sha256: String::new(),
+        }
+        .seal();
+        state.store.append(&record)?;
+        state.recorded_keys.insert(key);
+        state.outcome.recorded += 1;
+        progress.message(&format!("{}: {} recorded from declared figures", experiment.name, candidate.name));
+    }
+    Ok(())
+}
+
 fn trial_label(experiment: &Experiment, trial: &TrialNode) -> String {
     let candidate = &experiment.candidates[trial.candidate].name;
     if trial.warmup {
@@ -537,7 +661,13 @@ fn trial_label(experiment: &Experiment, trial: &TrialNode) -> String {
     }
 }
 
-fn trial_job(experiment: &Experiment, trial: &TrialNode, state: &State, dataset: &DatasetFacts, options: &RunOptions) -> TrialJob {
+fn trial_job(
+    experiment: &Experiment,
+    trial: &TrialNode,
+    state: &State,
+    dataset: &DatasetFacts,
+    options: &RunOptions,
+) -> TrialJob {
     let candidate = &experiment.candidates[trial.candidate];
     let wants_rules = !trial.warmup && trial.fold == 0 && trial.repetition == 0;
     let _ = dataset;
@@ -555,13 +685,20 @@ fn trial_job(experiment: &Experiment, trial: &TrialNode, state: &State, dataset:
         metrics: crate::worker::metric_jobs(experiment),
         latency_samples: experiment.protocol.latency_samples,
         energy: state.energy.clone(),
-        rules_path: wants_rules.then(|| state.dir.join("models").join(format!("{}.rules.txt", file_safe(&candidate.name)))),
+        rules_path: wants_rules
+            .then(|| state.dir.join("models").join(format!("{}.rules.txt", file_safe(&candidate.name)))),
     }
 }
 
 /// Everything that determines a trial's outcome, hashed: the same key means the same
 /// inputs, the same code (the binary's hash) and the same machine.
-fn trial_key(experiment: &Experiment, trial: &TrialNode, job: &TrialJob, dataset: &DatasetFacts, facts: &RunFacts) -> String {
+fn trial_key(
+    experiment: &Experiment,
+    trial: &TrialNode,
+    job: &TrialJob,
+    dataset: &DatasetFacts,
+    facts: &RunFacts,
+) -> String {
     let candidate = &experiment.candidates[trial.candidate];
     let inputs = json!({
         "experiment": experiment.name,
@@ -585,7 +722,7 @@ fn trial_key(experiment: &Experiment, trial: &TrialNode, job: &TrialJob, dataset
             "rental": job.energy.rental_price.as_ref().map(|p| p.usd),
             "electricity": job.energy.electricity_price.as_ref().map(|p| p.usd),
         },
-        "code": facts.code_sha256,
+        "code": if crate::catalogue::is_torch(&candidate.learner) { &facts.torch_code_sha256 } else { &facts.code_sha256 },
         "hardware": facts.hardware.fingerprint,
     });
     record::hash_value(&inputs)
@@ -612,7 +749,12 @@ fn git_of(experiment: &Experiment) -> GitState {
     crate::git::state(experiment.path.parent().unwrap_or(Path::new(".")))
 }
 
-fn write_environment(experiment: &Experiment, state: &State, dataset: &DatasetFacts, facts: &RunFacts) -> Result<(), RunError> {
+fn write_environment(
+    experiment: &Experiment,
+    state: &State,
+    dataset: &DatasetFacts,
+    facts: &RunFacts,
+) -> Result<(), RunError> {
     let cpu = &facts.hardware.cpu;
     let mut gaps = Vec::new();
     if let Some(reason) = &facts.hardware.gpus.unavailable {
@@ -632,7 +774,11 @@ fn write_environment(experiment: &Experiment, state: &State, dataset: &DatasetFa
         dataset: dataset.clone(),
         carbon_intensity: state.energy.intensity.clone(),
         pue: state.energy.pue,
-        cpu_power_model: meter::estimate::CpuPowerModel::new(&cpu.brand, cpu.logical_cores, state.energy.cpu_tdp_w),
+        cpu_power_model: meter::estimate::CpuPowerModel::new(
+            &cpu.brand,
+            cpu.logical_cores,
+            state.energy.cpu_tdp_w,
+        ),
         rental_price: state.energy.rental_price.clone(),
         electricity_price: state.energy.electricity_price.clone(),
         threads: state.threads,
@@ -661,7 +807,9 @@ fn file_sha256(path: &Path) -> String {
 }
 
 fn file_safe(name: &str) -> String {
-    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' }).collect()
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' })
+        .collect()
 }
 
 pub fn now() -> String {
@@ -669,5 +817,9 @@ pub fn now() -> String {
 }
 
 fn human_seconds(seconds: f64) -> String {
-    if seconds >= 60.0 && seconds % 60.0 == 0.0 { format!("{} min", seconds / 60.0) } else { format!("{seconds} s") }
+    if seconds >= 60.0 && seconds % 60.0 == 0.0 {
+        format!("{} min", seconds / 60.0)
+    } else {
+        format!("{seconds} s")
+    }
 }

@@ -15,8 +15,9 @@ use units::Measurement;
 
 use crate::job::{Job, MetricJob, Outcome, PrepareJob, SourceJob, TrialJob, TrialResult};
 
-/// Runs the job on stdin and prints its outcome; returns the process exit code.
-pub fn serve() -> i32 {
+/// Runs the job on stdin with the given learners and prints its outcome; returns the
+/// process exit code.
+pub fn serve(learners: &[learn::LearnerKind]) -> i32 {
     let mut input = String::with_capacity(4096);
     if let Err(error) = std::io::stdin().read_to_string(&mut input) {
         return emit(&Outcome::Failed { reason: format!("cannot read the job: {error}") }, 3);
@@ -27,7 +28,7 @@ pub fn serve() -> i32 {
     };
     let outcome = match job {
         Job::Prepare(job) => prepare(&job),
-        Job::Trial(job) => trial(&job),
+        Job::Trial(job) => trial(&job, learners),
     };
     let code = if matches!(outcome, Outcome::Failed { .. }) { 1 } else { 0 };
     emit(&outcome, code)
@@ -49,7 +50,9 @@ fn prepare_dataset(job: &PrepareJob) -> Result<record::DatasetFacts, String> {
     let format = |parquet: bool| if parquet { data::Format::Parquet } else { data::Format::Csv };
     let source = match &job.source {
         SourceJob::Builtin { name } => data::Source::Builtin(name.clone()),
-        SourceJob::File { path, parquet } => data::Source::File { path: path.clone(), format: format(*parquet) },
+        SourceJob::File { path, parquet } => {
+            data::Source::File { path: path.clone(), format: format(*parquet) }
+        }
         SourceJob::Url { url, sha256, parquet } => {
             data::Source::Url { url: url.clone(), sha256: sha256.clone(), format: format(*parquet) }
         }
@@ -66,9 +69,14 @@ fn prepare_dataset(job: &PrepareJob) -> Result<record::DatasetFacts, String> {
     locations.allow_download = job.allow_download;
     let mut dataset = data::load(&source, table.as_ref(), &locations).map_err(|e| e.to_string())?;
     if let Some(n) = job.subsample {
-        let kept = data::split::stratified_subsample(&dataset.train.y, dataset.n_classes(), n as usize, job.seed);
+        let kept =
+            data::split::stratified_subsample(&dataset.train.y, dataset.n_classes(), n as usize, job.seed);
         dataset.train = dataset.train.select(&kept);
-        dataset.provenance.push_str(&format!("; stratified subsample of {} training rows (seed {})", kept.len(), job.seed));
+        dataset.provenance.push_str(&format!(
+            "; stratified subsample of {} training rows (seed {})",
+            kept.len(),
+            job.seed
+        ));
     }
     data::cache::write(&job.cache_path, &dataset).map_err(|e| e.to_string())?;
     Ok(record::DatasetFacts {
@@ -82,8 +90,8 @@ fn prepare_dataset(job: &PrepareJob) -> Result<record::DatasetFacts, String> {
     })
 }
 
-fn trial(job: &TrialJob) -> Outcome {
-    match run_trial(job) {
+fn trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Outcome {
+    match run_trial(job, learners) {
         Ok(result) => Outcome::Trial(result),
         Err(reason) => Outcome::Failed { reason },
     }
@@ -110,7 +118,7 @@ fn split(job: &TrialJob, dataset: &data::Dataset) -> Result<(data::Table, data::
     }
 }
 
-fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
+fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialResult, String> {
     // The pool may already exist when a test calls this in-process; that is fine.
     let _ = rayon::ThreadPoolBuilder::new().num_threads(job.threads.max(1)).build_global();
     let dataset = data::cache::read(&job.cache_path).map_err(|e| e.to_string())?;
@@ -118,14 +126,17 @@ fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
     if test.rows == 0 {
         return Err("the split left no test rows".into());
     }
-    let kind = crate::catalogue::find_kind(&job.learner).ok_or_else(|| format!("unknown learner `{}`", job.learner))?;
-    let mut model = (kind.build)(&job.params, &job.device).map_err(|errors| {
-        errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ")
-    })?;
+    let kind = learners
+        .iter()
+        .find(|k| k.name == job.learner)
+        .ok_or_else(|| format!("learner `{}` is not served by this worker", job.learner))?;
+    let mut model = (kind.build)(&job.params, &job.device)
+        .map_err(|errors| errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "))?;
     let wants = |name: &str| job.metrics.iter().any(|m| m.name == name);
     let metric = |name: &str| job.metrics.iter().find(|m| m.name == name);
     let inventory_cpu = meter::inventory::HardwareInventory::probe_cpu_only();
-    let cpu_model = CpuPowerModel::new(&inventory_cpu.brand, inventory_cpu.logical_cores, job.energy.cpu_tdp_w);
+    let cpu_model =
+        CpuPowerModel::new(&inventory_cpu.brand, inventory_cpu.logical_cores, job.energy.cpu_tdp_w);
     let gpus: Option<Vec<u32>> = gpu_indices(&job.device);
     let meters = meter::EnergyMeters::open(
         gpus.as_deref(),
@@ -145,19 +156,26 @@ fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
     model.synchronize();
     let train_seconds = started.elapsed().as_secs_f64();
     let train_energy = meters.finish(window);
-    result.measurements.insert("train_time".into(), Measurement::counter(train_seconds, "s").with_note("monotonic clock around fit"));
+    result.measurements.insert(
+        "train_time".into(),
+        Measurement::counter(train_seconds, "s").with_note("monotonic clock around fit"),
+    );
     if wants("train_energy") || wants("co2") || wants("cost") {
         let energy = &train_energy.total;
         result.measurements.insert(
             "train_energy".into(),
-            Measurement::new(energy.joules, "J", energy.method).with_note(format!("covers {}; {}", energy.covers, energy.note)),
+            Measurement::new(energy.joules, "J", energy.method)
+                .with_note(format!("covers {}; {}", energy.covers, energy.note)),
         );
     }
 
     // Quality on the test rows.
     let predicted = model.predict(&test.x, test.cols);
     let (accuracy, macro_f1) = quality(&predicted, &test.y, n_classes);
-    result.measurements.insert("accuracy".into(), Measurement::counter(accuracy, "ratio").with_note(format!("{} test rows", test.rows)));
+    result.measurements.insert(
+        "accuracy".into(),
+        Measurement::counter(accuracy, "ratio").with_note(format!("{} test rows", test.rows)),
+    );
     result.measurements.insert("macro_f1".into(), Measurement::counter(macro_f1, "ratio"));
 
     if wants("inference_throughput") || wants("inference_energy") {
@@ -206,14 +224,22 @@ fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
                 seconds.len()
             )
         };
-        result.measurements.insert("inference_latency".into(), Measurement::counter(value, "s").with_note(how));
+        result
+            .measurements
+            .insert("inference_latency".into(), Measurement::counter(value, "s").with_note(how));
     }
 
-    result.measurements.insert("model_size".into(), Measurement::counter(model.to_bytes().len() as f64, "B").with_note("serialized model bytes"));
+    result.measurements.insert(
+        "model_size".into(),
+        Measurement::counter(model.to_bytes().len() as f64, "B").with_note("serialized model bytes"),
+    );
     let facts = model.facts();
-    for (name, value) in
-        [("parameters", facts.parameters), ("nodes", facts.nodes), ("leaves", facts.leaves), ("depth", facts.depth)]
-    {
+    for (name, value) in [
+        ("parameters", facts.parameters),
+        ("nodes", facts.nodes),
+        ("leaves", facts.leaves),
+        ("depth", facts.depth),
+    ] {
         if let Some(value) = value {
             result.measurements.insert(name.into(), Measurement::counter(value as f64, "count"));
         }
@@ -222,21 +248,33 @@ fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
     if wants("co2") {
         let energy = &train_energy.total;
         let co2 = footprint::co2_grams(energy.joules, energy.method, job.energy.pue, &job.energy.intensity);
-        result.measurements.insert("co2".into(), Measurement::new(co2.value, "g", co2.method).with_note(co2.formula));
+        result
+            .measurements
+            .insert("co2".into(), Measurement::new(co2.value, "g", co2.method).with_note(co2.formula));
     }
     if wants("cost") {
         match (&job.energy.rental_price, &job.energy.electricity_price) {
             (Some(price), _) => {
                 let devices = gpus.as_ref().map_or(1.0, |g| g.len().max(1) as f64);
                 let cost = footprint::rental_cost(train_seconds, devices, price);
-                result.measurements.insert("cost".into(), Measurement::new(cost.value, "USD", cost.method).with_note(format!("rental: {}", cost.formula)));
+                result.measurements.insert(
+                    "cost".into(),
+                    Measurement::new(cost.value, "USD", cost.method)
+                        .with_note(format!("rental: {}", cost.formula)),
+                );
             }
             (None, Some(tariff)) => {
                 let energy = &train_energy.total;
                 let cost = footprint::electricity_cost(energy.joules, energy.method, job.energy.pue, tariff);
-                result.measurements.insert("cost".into(), Measurement::new(cost.value, "USD", cost.method).with_note(format!("electricity: {}", cost.formula)));
+                result.measurements.insert(
+                    "cost".into(),
+                    Measurement::new(cost.value, "USD", cost.method)
+                        .with_note(format!("electricity: {}", cost.formula)),
+                );
             }
-            (None, None) => result.notes.push("cost not computed: declare `rental_price` or `electricity_price` in [environment]".into()),
+            (None, None) => result.notes.push(
+                "cost not computed: declare `rental_price` or `electricity_price` in [environment]".into(),
+            ),
         }
     }
     if let Some(path) = &job.rules_path
@@ -247,7 +285,8 @@ fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
         }
         let mut text = rules;
         if let Some(importances) = model.feature_importances() {
-            let mut ranked: Vec<(usize, f64)> = importances.into_iter().enumerate().filter(|(_, v)| *v > 0.0).collect();
+            let mut ranked: Vec<(usize, f64)> =
+                importances.into_iter().enumerate().filter(|(_, v)| *v > 0.0).collect();
             ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             text.push_str("\nfeature importances (impurity decrease, normalised):\n");
             for (feature, value) in ranked.iter().take(20) {
@@ -256,7 +295,9 @@ fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
         }
         std::fs::write(path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
     }
-    result.notes.push(format!("worker's own peak resident set (VmHWM): {:.1} MB", own_peak_rss_bytes() as f64 / 1e6));
+    result
+        .notes
+        .push(format!("worker's own peak resident set (VmHWM): {:.1} MB", own_peak_rss_bytes() as f64 / 1e6));
     result.notes.push(format!(
         "sampler: {} samples every {} ms during training, {:.4} CPU-s of its own",
         train_energy.samples, job.energy.sampler_period_ms, train_energy.sampler_cpu_seconds
@@ -272,7 +313,11 @@ fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
 fn own_peak_rss_bytes() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
         .map_or(0, |kb| kb * 1024)
 }
 

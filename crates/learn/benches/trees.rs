@@ -34,7 +34,8 @@ fn peak_rss_bytes() -> u64 {
 
 fn run_one(which: &str) -> Row {
     let locations = data::Locations { allow_download: false, ..data::Locations::from_env() };
-    let dataset = data::builtin::load("fashion-mnist", &locations).expect("Fashion-MNIST (set TRADEOFF_DATA_DIR)");
+    let dataset =
+        data::builtin::load("fashion-mnist", &locations).expect("Fashion-MNIST (set TRADEOFF_DATA_DIR)");
     let test = dataset.test.as_ref().expect("official split");
     let tree_params = |criterion, max_features| TreeParams {
         criterion,
@@ -73,7 +74,8 @@ fn main() {
         return;
     }
     let only: Option<String> = args.iter().position(|a| a == "--only").map(|p| args[p + 1].clone());
-    let learners: Vec<&str> = ["tree", "forest"].into_iter().filter(|l| only.as_deref().is_none_or(|o| o == *l)).collect();
+    let learners: Vec<&str> =
+        ["tree", "forest"].into_iter().filter(|l| only.as_deref().is_none_or(|o| o == *l)).collect();
     let exe = std::env::current_exe().expect("own path");
     let mut ours = Vec::new();
     for learner in &learners {
@@ -81,12 +83,16 @@ fn main() {
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
         ours.push(serde_json::from_slice::<Row>(&output.stdout).expect("child row"));
     }
-    let python = std::env::var("TRADEOFF_PYTHON").unwrap_or_else(|_| ".venv/bin/python".into());
+    // The project's Python environment (`just setup`), wherever cargo runs this from.
+    let python = std::env::var("TRADEOFF_PYTHON")
+        .or_else(|_| std::env::var("VIRTUAL_ENV").map(|v| format!("{v}/bin/python")))
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../.venv/bin/python").into());
     let data_dir = std::env::var("TRADEOFF_DATA_DIR").expect("TRADEOFF_DATA_DIR");
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../benches/sklearn_trees.py");
     let mut theirs = Vec::new();
     for learner in &learners {
-        let output = Command::new(&python).args([script, &data_dir, "--only", learner]).output().expect("python runs");
+        let output =
+            Command::new(&python).args([script, &data_dir, "--only", learner]).output().expect("python runs");
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
         theirs.push(serde_json::from_slice::<Row>(&output.stdout).expect("sklearn row"));
     }
@@ -118,5 +124,7 @@ fn main() {
             theirs.peak_rss_bytes as f64 / ours.peak_rss_bytes as f64,
         );
     }
-    println!("ratios: scikit-learn / tradeoff for times, bytes and memory (higher is better for us); accuracy as a difference");
+    println!(
+        "ratios: scikit-learn / tradeoff for times, bytes and memory (higher is better for us); accuracy as a difference"
+    );
 }

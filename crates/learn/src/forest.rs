@@ -53,7 +53,7 @@ impl RandomForest {
 impl Learner for RandomForest {
     fn fit(&mut self, train: &data::Table, n_classes: usize, seed: u64) -> Result<(), LearnError> {
         check_shape(train, n_classes)?;
-        let binned = Binned::new(&train.x, train.rows, train.cols);
+        let binned = Binned::with_columns(&train.x, train.rows, train.cols);
         let grow_params = self.params.grow_params(train.cols, false);
         let rows = train.rows;
         self.trees = (0..self.n_estimators)
@@ -67,7 +67,14 @@ impl Learner for RandomForest {
                         counts[rng.below(rows as u64) as usize] += 1;
                     }
                     let in_bag: Vec<u32> = (0..rows as u32).filter(|&r| counts[r as usize] > 0).collect();
-                    grow(&binned, &train.y, n_classes, Sample { rows: in_bag, weights: Some(&counts) }, &grow_params, tree_seed)
+                    grow(
+                        &binned,
+                        &train.y,
+                        n_classes,
+                        Sample { rows: in_bag, weights: Some(&counts) },
+                        &grow_params,
+                        tree_seed,
+                    )
                 } else {
                     let all = Sample { rows: (0..rows as u32).collect(), weights: None };
                     grow(&binned, &train.y, n_classes, all, &grow_params, tree_seed)

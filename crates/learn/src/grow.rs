@@ -41,12 +41,20 @@ pub struct Sample<'a> {
     pub weights: Option<&'a [u32]>,
 }
 
-pub fn grow(binned: &Binned, y: &[u32], n_classes: usize, sample: Sample<'_>, params: &GrowParams, seed: u64) -> Tree {
+pub fn grow(
+    binned: &Binned,
+    y: &[u32],
+    n_classes: usize,
+    sample: Sample<'_>,
+    params: &GrowParams,
+    seed: u64,
+) -> Tree {
     let total_weight: u64 = match sample.weights {
         Some(w) => sample.rows.iter().map(|&r| u64::from(w[r as usize])).sum(),
         None => sample.rows.len() as u64,
     };
-    let nlogn: Vec<f64> = (0..=total_weight).map(|n| if n == 0 { 0.0 } else { n as f64 * (n as f64).ln() }).collect();
+    let nlogn: Vec<f64> =
+        (0..=total_weight).map(|n| if n == 0 { 0.0 } else { n as f64 * (n as f64).ln() }).collect();
     let grower = Grower { binned, y, n_classes, weights: sample.weights, params, nlogn };
     grower.run(sample.rows, seed)
 }
@@ -85,6 +93,8 @@ struct Scratch {
     classes: Vec<u16>,
     left: Vec<u32>,
     right: Vec<u32>,
+    /// A large node's rows as (row, class, weight), gathered once for all its features.
+    node: Vec<(usize, u16, u32)>,
 }
 
 /// Features per histogram block: as many as keep the block's counts near 512 KiB.
@@ -101,6 +111,7 @@ impl Scratch {
             classes: vec![0; block * 256],
             left: vec![0; n_classes],
             right: vec![0; n_classes],
+            node: Vec::new(),
         }
     }
 }
@@ -147,11 +158,27 @@ impl Sweep<'_> {
         self.n_right -= weight;
     }
 
+    /// The split's cost as a fraction `num / den` (den > 0), so candidates compare by
+    /// cross-multiplication: the Gini cost needs two divisions per candidate otherwise.
+    #[inline]
+    fn cost_fraction(&self) -> (f64, f64) {
+        match self.criterion {
+            Criterion::Entropy => (self.cost(), 1.0),
+            Criterion::Gini => {
+                let (left, right) = (f64::from(self.n_left), f64::from(self.n_right));
+                // n - (QL/nL + QR/nR) = n - (QL nR + QR nL) / (nL nR); the constant n is
+                // added back once the best is known.
+                (-(self.sum_left * right + self.sum_right * left), left * right)
+            }
+        }
+    }
+
     #[inline]
     fn cost(&self) -> f64 {
         match self.criterion {
             Criterion::Entropy => {
-                self.nlogn[self.n_left as usize] - self.sum_left + self.nlogn[self.n_right as usize] - self.sum_right
+                self.nlogn[self.n_left as usize] - self.sum_left + self.nlogn[self.n_right as usize]
+                    - self.sum_right
             }
             Criterion::Gini => {
                 f64::from(self.n_left) - self.sum_left / f64::from(self.n_left) + f64::from(self.n_right)
@@ -170,7 +197,9 @@ impl Grower<'_> {
     fn impurity(&self, counts: &[u32]) -> f64 {
         let n: u32 = counts.iter().sum();
         match self.params.criterion {
-            Criterion::Entropy => self.nlogn[n as usize] - counts.iter().map(|&c| self.nlogn[c as usize]).sum::<f64>(),
+            Criterion::Entropy => {
+                self.nlogn[n as usize] - counts.iter().map(|&c| self.nlogn[c as usize]).sum::<f64>()
+            }
             Criterion::Gini => {
                 f64::from(n) - counts.iter().map(|&c| f64::from(c) * f64::from(c)).sum::<f64>() / f64::from(n)
             }
@@ -187,7 +216,8 @@ impl Grower<'_> {
         let mut counts = vec![0u32; self.n_classes];
         let mut buffer: Vec<u32> = Vec::new();
         let words = cols.div_ceil(64);
-        let mut stack = vec![Pending { start: 0, end: rows.len(), depth: 0, right_of: None, constants: vec![0; words] }];
+        let mut stack =
+            vec![Pending { start: 0, end: rows.len(), depth: 0, right_of: None, constants: vec![0; words] }];
         while let Some(mut pending) = stack.pop() {
             let id = nodes.len();
             if let Some(parent) = pending.right_of {
@@ -199,11 +229,19 @@ impl Grower<'_> {
                 counts[self.y[row as usize] as usize] += self.weight(row);
             }
             let n: u32 = counts.iter().sum();
-            let majority = counts.iter().enumerate().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0))).map_or(0, |(c, _)| c);
+            let majority = counts
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
+                .map_or(0, |(c, _)| c);
             let leaf = Node { threshold: 0.0, right: 0, feature: LEAF, value: majority as u16 };
             let pure = counts.iter().filter(|&&c| c > 0).count() <= 1;
             let at_max_depth = self.params.max_depth.is_some_and(|d| pending.depth >= d);
-            if pure || at_max_depth || n < self.params.min_samples_split || n < 2 * self.params.min_samples_leaf {
+            if pure
+                || at_max_depth
+                || n < self.params.min_samples_split
+                || n < 2 * self.params.min_samples_leaf
+            {
                 nodes.push(leaf);
                 continue;
             }
@@ -211,7 +249,15 @@ impl Grower<'_> {
                 self.best_over_all_features(samples, &counts, n, &mut scratch, &mut pending.constants)
             } else {
                 let constants = &mut pending.constants;
-                self.best_over_drawn_features(samples, &counts, n, &mut scratch, &mut rng, &mut feature_order, constants)
+                self.best_over_drawn_features(
+                    samples,
+                    &counts,
+                    n,
+                    &mut scratch,
+                    &mut rng,
+                    &mut feature_order,
+                    constants,
+                )
             };
             let Some(best) = best else {
                 nodes.push(leaf);
@@ -230,9 +276,21 @@ impl Grower<'_> {
             });
             let middle = pending.start + split;
             let depth = pending.depth + 1;
-            let right = Pending { start: middle, end: pending.end, depth, right_of: Some(id), constants: pending.constants.clone() };
+            let right = Pending {
+                start: middle,
+                end: pending.end,
+                depth,
+                right_of: Some(id),
+                constants: pending.constants.clone(),
+            };
             stack.push(right);
-            stack.push(Pending { start: pending.start, end: middle, depth, right_of: None, constants: pending.constants });
+            stack.push(Pending {
+                start: pending.start,
+                end: middle,
+                depth,
+                right_of: None,
+                constants: pending.constants,
+            });
         }
         Tree { nodes, n_features: cols, n_classes: self.n_classes, impurity_decrease: decrease }
     }
@@ -248,8 +306,9 @@ impl Grower<'_> {
     ) -> Option<Candidate> {
         let features: Vec<usize> = (0..self.binned.cols).filter(|&f| !is_set(constants, f)).collect();
         let block = block_len(self.n_classes);
-        let parallel =
-            self.params.parallel && samples.len() * features.len() >= 1 << 16 && rayon::current_num_threads() > 1;
+        let parallel = self.params.parallel
+            && samples.len() * features.len() >= 1 << 16
+            && rayon::current_num_threads() > 1;
         let pick = |a: Option<Candidate>, b: Option<Candidate>| match (a, b) {
             (Some(a), Some(b)) => Some(if b.better_than(&a) { b } else { a }),
             (a, b) => a.or(b),
@@ -257,11 +316,17 @@ impl Grower<'_> {
         let results: Vec<(bool, Option<Candidate>)> = if parallel {
             features
                 .par_chunks(block)
-                .map_init(|| Scratch::new(self.n_classes), |scratch, chunk| self.evaluate_block(chunk, samples, counts, n, scratch))
+                .map_init(
+                    || Scratch::new(self.n_classes),
+                    |scratch, chunk| self.evaluate_block(chunk, samples, counts, n, scratch),
+                )
                 .flatten_iter()
                 .collect()
         } else {
-            features.chunks(block).flat_map(|chunk| self.evaluate_block(chunk, samples, counts, n, scratch)).collect()
+            features
+                .chunks(block)
+                .flat_map(|chunk| self.evaluate_block(chunk, samples, counts, n, scratch))
+                .collect()
         };
         let mut best = None;
         for (&feature, (constant, candidate)) in features.iter().zip(results) {
@@ -315,7 +380,9 @@ impl Grower<'_> {
             if batch.is_empty() {
                 continue;
             }
-            for (&feature, (constant, candidate)) in batch.iter().zip(self.evaluate_block(&batch, samples, counts, n, scratch)) {
+            for (&feature, (constant, candidate)) in
+                batch.iter().zip(self.evaluate_block(&batch, samples, counts, n, scratch))
+            {
                 if constant {
                     set(constants, feature);
                 } else {
@@ -344,6 +411,16 @@ impl Grower<'_> {
         let k = self.n_classes;
         let cols = self.binned.cols;
         let bins = &self.binned.bins;
+        // Cache lines each layout would read: row by row, a row's lines for the block's
+        // features; column by column, each feature's lines spanned by the node's rows.
+        if let Some(columns) = &self.binned.columns {
+            let rows = self.binned.rows;
+            let by_row = samples.len() * features.len().min(cols / 64 + 1);
+            let by_column = features.len() * samples.len().min(rows / 64 + 1);
+            if by_column < by_row {
+                return self.evaluate_by_column(columns, features, samples, counts, n, scratch);
+            }
+        }
         // The half cache lines the block reads in a row, to prefetch rows ahead of use:
         // deep in a forest the rows of a node are scattered and each read would stall.
         let mut spans: Vec<usize> = features.iter().map(|&f| f & !31).collect();
@@ -398,9 +475,59 @@ impl Grower<'_> {
         results
     }
 
+    /// The block for a node holding a large share of the rows: feature by feature from
+    /// the column-major copy, reading each column front to back.
+    fn evaluate_by_column(
+        &self,
+        columns: &[u8],
+        features: &[usize],
+        samples: &[u32],
+        counts: &[u32],
+        n: u32,
+        scratch: &mut Scratch,
+    ) -> Vec<(bool, Option<Candidate>)> {
+        let k = self.n_classes;
+        let rows = self.binned.rows;
+        scratch.node.clear();
+        scratch
+            .node
+            .extend(samples.iter().map(|&row| (row as usize, self.y[row as usize] as u16, self.weight(row))));
+        let mut results = Vec::with_capacity(features.len());
+        for (j, &feature) in features.iter().enumerate() {
+            let column = &columns[feature * rows..(feature + 1) * rows];
+            let hist = &mut scratch.hist[j * 256 * k..(j + 1) * 256 * k];
+            let classes = &mut scratch.classes[j * 256..(j + 1) * 256];
+            for &(row, class, w) in &scratch.node {
+                let bin = column[row] as usize;
+                hist[bin * k + class as usize] += w;
+                classes[bin] |= 1 << (class & 15);
+            }
+            for word in 0..4 {
+                let mut mask = 0u64;
+                for bit in 0..64 {
+                    if classes[word * 64 + bit] != 0 {
+                        mask |= 1 << bit;
+                    }
+                }
+                scratch.occupied[j * 4 + word] = mask;
+            }
+        }
+        for (j, &feature) in features.iter().enumerate() {
+            results.push(self.sweep(j, feature, counts, n, scratch));
+        }
+        results
+    }
+
     /// Sweeps feature `j` of the filled block, clearing what it used.
     #[inline(never)]
-    fn sweep(&self, j: usize, feature: usize, counts: &[u32], n: u32, scratch: &mut Scratch) -> (bool, Option<Candidate>) {
+    fn sweep(
+        &self,
+        j: usize,
+        feature: usize,
+        counts: &[u32],
+        n: u32,
+        scratch: &mut Scratch,
+    ) -> (bool, Option<Candidate>) {
         let k = self.n_classes;
         let criterion = self.params.criterion;
         scratch.left.iter_mut().for_each(|c| *c = 0);
@@ -420,7 +547,8 @@ impl Grower<'_> {
                 .sum(),
         };
         let min_leaf = self.params.min_samples_leaf;
-        let mut best: Option<Candidate> = None;
+        // The best split so far: cost fraction and its two bins.
+        let mut best: Option<(f64, f64, usize, usize)> = None;
         let mut occupied = 0usize;
         let mut previous_bin = 0usize;
         let mut done = false;
@@ -430,35 +558,35 @@ impl Grower<'_> {
                 let bin = word * 64 + mask.trailing_zeros() as usize;
                 mask &= mask - 1;
                 let slot = j * 256 + bin;
-                if !done {
-                    if occupied > 0 && sweep.n_left >= min_leaf && sweep.n_right >= min_leaf {
-                        let cost = sweep.cost();
-                        if best.is_none_or(|b| cost < b.cost) {
-                            best = Some(Candidate { cost, feature, left_bin: previous_bin, right_bin: bin });
-                        }
-                    }
-                    occupied += 1;
-                    let present = classes_present(scratch.classes[slot], k);
-                    let bin_weight: u32 = present.clone().map(|class| scratch.hist[slot * k + class]).sum();
-                    if sweep.n_right == bin_weight {
-                        done = true; // the last occupied bin: nothing left to move
-                    } else {
-                        for class in present {
-                            let h = scratch.hist[slot * k + class];
-                            if h > 0 {
-                                sweep.shift(&mut scratch.left[class], &mut scratch.right[class], h);
-                            }
-                        }
-                        previous_bin = bin;
-                        done = sweep.n_right < min_leaf;
+                // The split between the previous occupied bin and this one.
+                if !done && occupied > 0 && sweep.n_left >= min_leaf && sweep.n_right >= min_leaf {
+                    let (num, den) = sweep.cost_fraction();
+                    if best.is_none_or(|(b_num, b_den, _, _)| num * b_den < b_num * den) {
+                        best = Some((num, den, previous_bin, bin));
                     }
                 }
+                occupied += 1;
+                previous_bin = bin;
+                // Move the bin to the left child and clear it in the same pass.
                 for class in classes_present(scratch.classes[slot], k) {
-                    scratch.hist[slot * k + class] = 0;
+                    let h = std::mem::take(&mut scratch.hist[slot * k + class]);
+                    if h > 0 && !done {
+                        sweep.shift(&mut scratch.left[class], &mut scratch.right[class], h);
+                    }
                 }
                 scratch.classes[slot] = 0;
+                done = done || sweep.n_right < min_leaf.max(1);
             }
         }
+        let best = best.map(|(num, den, left_bin, right_bin)| Candidate {
+            cost: match criterion {
+                Criterion::Entropy => num,
+                Criterion::Gini => f64::from(n) + num / den,
+            },
+            feature,
+            left_bin,
+            right_bin,
+        });
         (occupied <= 1, best)
     }
 }
@@ -498,12 +626,10 @@ impl Iterator for ClassBits {
                 *bits &= *bits - 1;
                 Some(class)
             }
-            ClassBits::All(next, end) => {
-                (*next < *end).then(|| {
-                    *next += 1;
-                    *next - 1
-                })
-            }
+            ClassBits::All(next, end) => (*next < *end).then(|| {
+                *next += 1;
+                *next - 1
+            }),
         }
     }
 }

@@ -80,11 +80,14 @@ impl Learner for LogisticRegression {
         let (rows, cols) = (train.rows, train.cols);
         self.cols = cols;
         self.n_classes = n_classes;
-        self.mean = (0..cols).map(|j| (0..rows).map(|r| f64::from(train.x[r * cols + j])).sum::<f64>() as f32 / rows as f32).collect();
+        self.mean = (0..cols)
+            .map(|j| (0..rows).map(|r| f64::from(train.x[r * cols + j])).sum::<f64>() as f32 / rows as f32)
+            .collect();
         self.scale = (0..cols)
             .map(|j| {
                 let m = self.mean[j];
-                let var = (0..rows).map(|r| f64::from(train.x[r * cols + j] - m).powi(2)).sum::<f64>() / rows as f64;
+                let var = (0..rows).map(|r| f64::from(train.x[r * cols + j] - m).powi(2)).sum::<f64>()
+                    / rows as f64;
                 if var > 1e-12 { 1.0 / var.sqrt() as f32 } else { 0.0 }
             })
             .collect();
@@ -112,7 +115,8 @@ impl Learner for LogisticRegression {
                             let label = train.y[r] as usize;
                             loss -= f64::from(probabilities[label].max(1e-30)).ln();
                             for class in 0..n_classes {
-                                let error = f64::from(probabilities[class]) - if class == label { 1.0 } else { 0.0 };
+                                let error =
+                                    f64::from(probabilities[class]) - if class == label { 1.0 } else { 0.0 };
                                 let g = &mut gradient[class * stride..(class + 1) * stride];
                                 for j in 0..cols {
                                     g[j] += error * f64::from((row[j] - self.mean[j]) * self.scale[j]);

@@ -23,7 +23,11 @@ impl<'a> Params<'a> {
     }
 
     fn wrong(&mut self, name: &str, message: &str, expected: String) {
-        self.errors.push(ParamError { param: Some(name.to_string()), message: message.to_string(), expected: Some(expected) });
+        self.errors.push(ParamError {
+            param: Some(name.to_string()),
+            message: message.to_string(),
+            expected: Some(expected),
+        });
     }
 
     /// An integer in `min..=max`, or `default` when absent.
@@ -76,7 +80,8 @@ impl<'a> Params<'a> {
     /// One of `choices`, or `default` when absent.
     pub fn choice(&mut self, name: &str, default: &'static str, choices: &[&'static str]) -> &'static str {
         let Some(value) = self.map.get(name) else { return default };
-        let expected = format!("one of {}", choices.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "));
+        let expected =
+            format!("one of {}", choices.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "));
         match value.as_str().and_then(|s| choices.iter().find(|c| **c == s)) {
             Some(choice) => choice,
             None => {
@@ -90,8 +95,9 @@ impl<'a> Params<'a> {
     pub fn int_list(&mut self, name: &str, default: &[i64], min: i64, max: i64) -> Vec<i64> {
         let Some(value) = self.map.get(name) else { return default.to_vec() };
         let expected = format!("a list of integers from {min} to {max}, e.g. `[[300, 100]]` in a sweep");
-        let parsed: Option<Vec<i64>> =
-            value.as_array().and_then(|items| items.iter().map(|v| v.as_i64().filter(|n| (min..=max).contains(n))).collect());
+        let parsed: Option<Vec<i64>> = value
+            .as_array()
+            .and_then(|items| items.iter().map(|v| v.as_i64().filter(|n| (min..=max).contains(n))).collect());
         parsed.unwrap_or_else(|| {
             self.wrong(name, "not a list of layer sizes", expected);
             default.to_vec()

@@ -12,10 +12,30 @@ pub fn enabled() -> bool {
 }
 
 pub const TEST_LEARNERS: &[LearnerKind] = &[
-    LearnerKind { name: "test.panic", params: &[], accepts_device: false, build: |p, _| build(p, Behaviour::Panic) },
-    LearnerKind { name: "test.abort", params: &[], accepts_device: false, build: |p, _| build(p, Behaviour::Abort) },
-    LearnerKind { name: "test.sleep", params: &["seconds"], accepts_device: false, build: |p, _| build(p, Behaviour::Sleep) },
-    LearnerKind { name: "test.constant", params: &["megabytes"], accepts_device: false, build: |p, _| build(p, Behaviour::Constant) },
+    LearnerKind {
+        name: "test.panic",
+        params: &[],
+        accepts_device: false,
+        build: |p, _| build(p, Behaviour::Panic),
+    },
+    LearnerKind {
+        name: "test.abort",
+        params: &[],
+        accepts_device: false,
+        build: |p, _| build(p, Behaviour::Abort),
+    },
+    LearnerKind {
+        name: "test.sleep",
+        params: &["seconds"],
+        accepts_device: false,
+        build: |p, _| build(p, Behaviour::Sleep),
+    },
+    LearnerKind {
+        name: "test.constant",
+        params: &["megabytes"],
+        accepts_device: false,
+        build: |p, _| build(p, Behaviour::Constant),
+    },
 ];
 
 #[derive(Debug, Clone, Copy)]

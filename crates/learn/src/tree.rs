@@ -94,7 +94,12 @@ impl Tree {
         for _ in 0..count {
             let feature = u16::from_le_bytes(take(bytes)?);
             if feature == LEAF {
-                nodes.push(Node { threshold: 0.0, right: 0, feature, value: u16::from_le_bytes(take(bytes)?) });
+                nodes.push(Node {
+                    threshold: 0.0,
+                    right: 0,
+                    feature,
+                    value: u16::from_le_bytes(take(bytes)?),
+                });
             } else {
                 let threshold = f32::from_le_bytes(take(bytes)?);
                 let right = u32::from_le_bytes(take(bytes)?);
@@ -134,7 +139,10 @@ impl Tree {
             let _ = writeln!(out, "{indent}|--- ... (deeper levels omitted)");
             return;
         }
-        let name = features.get(node.feature as usize).cloned().unwrap_or_else(|| format!("feature_{}", node.feature));
+        let name = features
+            .get(node.feature as usize)
+            .cloned()
+            .unwrap_or_else(|| format!("feature_{}", node.feature));
         let _ = writeln!(out, "{indent}|--- {name} <= {}", node.threshold);
         self.write_rules(i + 1, depth + 1, max_depth, features, classes, out);
         let _ = writeln!(out, "{indent}|--- {name} >  {}", node.threshold);

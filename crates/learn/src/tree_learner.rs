@@ -43,12 +43,18 @@ impl MaxFeatures {
             Value::String(s) if s == "sqrt" => Some(MaxFeatures::Sqrt),
             Value::String(s) if s == "log2" => Some(MaxFeatures::Log2),
             Value::String(s) if s == "all" => Some(MaxFeatures::All),
-            Value::Number(n) if n.is_u64() => n.as_u64().filter(|&c| c >= 1).map(|c| MaxFeatures::Count(c as usize)),
+            Value::Number(n) if n.is_u64() => {
+                n.as_u64().filter(|&c| c >= 1).map(|c| MaxFeatures::Count(c as usize))
+            }
             Value::Number(n) => n.as_f64().filter(|&f| f > 0.0 && f <= 1.0).map(MaxFeatures::Fraction),
             _ => None,
         };
         parsed.unwrap_or_else(|| {
-            params.push(ParamError { param: Some("max_features".into()), message: "not a feature count".into(), expected: Some(expected) });
+            params.push(ParamError {
+                param: Some("max_features".into()),
+                message: "not a feature count".into(),
+                expected: Some(expected),
+            });
             default
         })
     }
@@ -65,7 +71,11 @@ pub struct TreeParams {
 }
 
 impl TreeParams {
-    pub fn parse(params: &mut Params<'_>, default_criterion: &'static str, default_features: MaxFeatures) -> TreeParams {
+    pub fn parse(
+        params: &mut Params<'_>,
+        default_criterion: &'static str,
+        default_features: MaxFeatures,
+    ) -> TreeParams {
         let criterion = match params.choice("criterion", default_criterion, &["gini", "entropy"]) {
             "entropy" => Criterion::Entropy,
             _ => Criterion::Gini,
@@ -175,5 +185,9 @@ pub fn tree_from_bytes(bytes: &[u8]) -> Option<Tree> {
     let rest = bytes.strip_prefix(b"TRDT\x01")?;
     let (n_features, rest) = rest.split_first_chunk::<4>()?;
     let (n_classes, mut rest) = rest.split_first_chunk::<4>()?;
-    Tree::read_bytes(&mut rest, u32::from_le_bytes(*n_features) as usize, u32::from_le_bytes(*n_classes) as usize)
+    Tree::read_bytes(
+        &mut rest,
+        u32::from_le_bytes(*n_features) as usize,
+        u32::from_le_bytes(*n_classes) as usize,
+    )
 }

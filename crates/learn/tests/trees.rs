@@ -9,7 +9,13 @@ use learn::tree_learner::{DecisionTree, MaxFeatures, TreeParams};
 use proptest::prelude::*;
 
 fn params(criterion: Criterion) -> TreeParams {
-    TreeParams { criterion, max_depth: None, min_samples_split: 2, min_samples_leaf: 1, max_features: MaxFeatures::All }
+    TreeParams {
+        criterion,
+        max_depth: None,
+        min_samples_split: 2,
+        min_samples_leaf: 1,
+        max_features: MaxFeatures::All,
+    }
 }
 
 fn accuracy(model: &dyn Learner, table: &Table) -> f64 {
@@ -51,7 +57,9 @@ fn the_weather_trees_root_split_has_the_highest_information_gain() {
 fn random_table(seed: u64, rows: usize, cols: usize, levels: u64, classes: u32) -> Table {
     let mut rng = Rng::new(seed);
     let x: Vec<f32> = (0..rows * cols).map(|_| rng.below(levels) as f32 * 0.5 - 3.0).collect();
-    let y: Vec<u32> = (0..rows).map(|r| ((x[r * cols] > 0.0) as u32 + rng.below(classes as u64) as u32) % classes).collect();
+    let y: Vec<u32> = (0..rows)
+        .map(|r| ((x[r * cols] > 0.0) as u32 + rng.below(classes as u64) as u32) % classes)
+        .collect();
     Table::new(x, y, cols)
 }
 
@@ -170,7 +178,11 @@ fn accuracy_on_heart_disease_matches_scikit_learn() {
     let tree = cv(&|| Box::new(DecisionTree::new(params(Criterion::Entropy))));
     assert!((0.6804..=0.7811).contains(&tree), "tree CV accuracy {tree}");
     let forest = cv(&|| {
-        Box::new(RandomForest::new(100, true, TreeParams { max_features: MaxFeatures::Sqrt, ..params(Criterion::Gini) }))
+        Box::new(RandomForest::new(
+            100,
+            true,
+            TreeParams { max_features: MaxFeatures::Sqrt, ..params(Criterion::Gini) },
+        ))
     });
     assert!((0.7914..=0.8651).contains(&forest), "forest CV accuracy {forest}");
 }

@@ -64,7 +64,12 @@ pub struct Window {
 
 impl EnergyMeters {
     /// Opens NVML for `gpus` (none for a CPU trial) and RAPL under `powercap_root`.
-    pub fn open(gpus: Option<&[u32]>, powercap_root: &std::path::Path, cpu_model: CpuPowerModel, period: Duration) -> Self {
+    pub fn open(
+        gpus: Option<&[u32]>,
+        powercap_root: &std::path::Path,
+        cpu_model: CpuPowerModel,
+        period: Duration,
+    ) -> Self {
         let mut gaps = Vec::new();
         let nvml = gpus.and_then(|indices| match NvmlMeter::open(indices) {
             Ok(meter) => Some(Arc::new(meter)),
@@ -88,7 +93,13 @@ impl EnergyMeters {
         let gpu_start = self.nvml.as_ref().filter(|n| n.has_counter).and_then(|n| n.energy_mj().ok());
         let rapl_start = self.rapl.as_ref().and_then(|r| r.read().ok());
         let usage_start = own_usage();
-        Window { started: Instant::now(), sampler: Sampler::start(sources, self.period), rapl_start, gpu_start, usage_start }
+        Window {
+            started: Instant::now(),
+            sampler: Sampler::start(sources, self.period),
+            rapl_start,
+            gpu_start,
+            usage_start,
+        }
     }
 
     pub fn finish(&self, window: Window) -> WindowEnergy {
@@ -105,12 +116,15 @@ impl EnergyMeters {
         if let Some(nvml) = &self.nvml {
             match (&window.gpu_start, &gpu_end) {
                 (Some(start), Some(end)) => {
-                    let joules: f64 = start.iter().zip(end).map(|(a, b)| b.saturating_sub(*a) as f64 / 1000.0).sum();
+                    let joules: f64 =
+                        start.iter().zip(end).map(|(a, b)| b.saturating_sub(*a) as f64 / 1000.0).sum();
                     parts.push(EnergyFigure {
                         joules,
                         method: Method::Counter,
                         covers: format!("GPU board ({})", nvml.names.join(", ")),
-                        note: "nvmlDeviceGetTotalEnergyConsumption at the window's edges, device synchronised".into(),
+                        note:
+                            "nvmlDeviceGetTotalEnergyConsumption at the window's edges, device synchronised"
+                                .into(),
                     });
                 }
                 _ => {
@@ -119,7 +133,9 @@ impl EnergyMeters {
                         .map(|d| {
                             let trace: Vec<(f64, f64)> = samples
                                 .iter()
-                                .filter_map(|s| s.gpu_power_w.as_ref().and_then(|p| p.get(d)).map(|&w| (s.t, w)))
+                                .filter_map(|s| {
+                                    s.gpu_power_w.as_ref().and_then(|p| p.get(d)).map(|&w| (s.t, w))
+                                })
                                 .collect();
                             integrate_trapezoid(&trace, offset, offset + seconds)
                         })
@@ -140,7 +156,8 @@ impl EnergyMeters {
         match (&self.rapl, &window.rapl_start, &rapl_end) {
             (Some(rapl), Some(start), Some(end)) => {
                 for (zone, joules) in rapl_joules(rapl, start, &samples, end) {
-                    let covers = if zone == "dram" { "DRAM".to_string() } else { format!("CPU package ({zone})") };
+                    let covers =
+                        if zone == "dram" { "DRAM".to_string() } else { format!("CPU package ({zone})") };
                     parts.push(EnergyFigure {
                         joules,
                         method: Method::Counter,
@@ -173,7 +190,11 @@ impl EnergyMeters {
                 "{}; not covered: PSU losses, fans, network, storage",
                 parts.iter().map(|p| p.covers.as_str()).collect::<Vec<_>>().join(" + ")
             ),
-            note: parts.iter().map(|p| format!("{}: {} ({})", p.covers, p.method, p.note)).collect::<Vec<_>>().join("; "),
+            note: parts
+                .iter()
+                .map(|p| format!("{}: {} ({})", p.covers, p.method, p.note))
+                .collect::<Vec<_>>()
+                .join("; "),
         };
         WindowEnergy { seconds, cpu_seconds, parts, total, samples: samples.len(), sampler_cpu_seconds }
     }
@@ -181,7 +202,12 @@ impl EnergyMeters {
 
 /// RAPL joules per zone over start, the sampler's readings and end, so that a counter
 /// wrapping more than once in a long window is still counted right.
-fn rapl_joules(rapl: &Rapl, start: &RaplReading, samples: &[Sample], end: &RaplReading) -> Vec<(String, f64)> {
+fn rapl_joules(
+    rapl: &Rapl,
+    start: &RaplReading,
+    samples: &[Sample],
+    end: &RaplReading,
+) -> Vec<(String, f64)> {
     let zones = rapl.zones();
     let mut readings: Vec<&RaplReading> = vec![start];
     readings.extend(samples.iter().filter_map(|s| s.rapl.as_ref()));
@@ -190,8 +216,10 @@ fn rapl_joules(rapl: &Rapl, start: &RaplReading, samples: &[Sample], end: &RaplR
         .iter()
         .enumerate()
         .map(|(z, zone)| {
-            let microjoules: u64 =
-                readings.windows(2).map(|w| wrapping_delta(w[0].0[z], w[1].0[z], zone.max_energy_range_uj)).sum();
+            let microjoules: u64 = readings
+                .windows(2)
+                .map(|w| wrapping_delta(w[0].0[z], w[1].0[z], zone.max_energy_range_uj))
+                .sum();
             (zone.name.clone(), microjoules as f64 * 1e-6)
         })
         .collect()

@@ -38,7 +38,9 @@ impl CpuPowerModel {
             return CpuPowerModel { tdp_w, logical_cores, source: TdpSource::Declared };
         }
         match lookup_tdp(brand) {
-            Some((model, tdp_w)) => CpuPowerModel { tdp_w, logical_cores, source: TdpSource::Table { model } },
+            Some((model, tdp_w)) => {
+                CpuPowerModel { tdp_w, logical_cores, source: TdpSource::Table { model } }
+            }
             None => CpuPowerModel {
                 tdp_w: DEFAULT_WATTS_PER_CORE * logical_cores as f64,
                 logical_cores,
@@ -56,7 +58,9 @@ impl CpuPowerModel {
     pub fn describe(&self) -> String {
         let tdp = match &self.source {
             TdpSource::Declared => format!("declared TDP {} W", self.tdp_w),
-            TdpSource::Table { model } => format!("TDP {} W of `{model}` (codecarbon cpu_power.csv)", self.tdp_w),
+            TdpSource::Table { model } => {
+                format!("TDP {} W of `{model}` (codecarbon cpu_power.csv)", self.tdp_w)
+            }
             TdpSource::PerCoreDefault => format!(
                 "unknown CPU model: {DEFAULT_WATTS_PER_CORE} W x {} logical cores (Green Algorithms default)",
                 self.logical_cores
@@ -76,7 +80,12 @@ pub fn describe_ram() -> String {
 }
 
 fn normalise(text: &str) -> String {
-    let cleaned = text.replace("(R)", " ").replace("(TM)", " ").replace("(tm)", " ").replace("CPU", " ").replace("Processor", " ");
+    let cleaned = text
+        .replace("(R)", " ")
+        .replace("(TM)", " ")
+        .replace("(tm)", " ")
+        .replace("CPU", " ")
+        .replace("Processor", " ");
     let cleaned = cleaned.split('@').next().unwrap_or("");
     cleaned.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
@@ -93,7 +102,9 @@ pub fn lookup_tdp(brand: &str) -> Option<(String, f64)> {
         if !key.chars().any(|c| c.is_ascii_digit()) {
             continue;
         }
-        if brand.contains(&format!(" {key} ")) && best.as_ref().is_none_or(|(b, _)| key.len() > normalise(b).len()) {
+        if brand.contains(&format!(" {key} "))
+            && best.as_ref().is_none_or(|(b, _)| key.len() > normalise(b).len())
+        {
             best = Some((name.to_string(), tdp));
         }
     }

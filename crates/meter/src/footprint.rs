@@ -131,8 +131,9 @@ pub struct Derived {
 /// CO2e in grams of `energy_j` joules of IT energy obtained by `energy_method`.
 pub fn co2_grams(energy_j: f64, energy_method: Method, pue: Pue, intensity: &CarbonIntensity) -> Derived {
     let facility_kwh = energy_j / 3.6e6 * pue.value;
-    let method = Method::weakest([Some(energy_method), pue.method(), Some(intensity.method)].into_iter().flatten())
-        .expect("at least the energy's method");
+    let method =
+        Method::weakest([Some(energy_method), pue.method(), Some(intensity.method)].into_iter().flatten())
+            .expect("at least the energy's method");
     Derived {
         value: facility_kwh * intensity.g_per_kwh,
         method,

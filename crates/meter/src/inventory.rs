@@ -85,8 +85,16 @@ impl HardwareInventory {
         };
         let gpus = GpuInventory::probe();
         let rapl = RaplInventory::probe(powercap_root);
-        let mut inventory =
-            HardwareInventory { cpu, memory, os, virtualization: virtualization_hint(), cgroup, gpus, rapl, fingerprint: String::new() };
+        let mut inventory = HardwareInventory {
+            cpu,
+            memory,
+            os,
+            virtualization: virtualization_hint(),
+            cgroup,
+            gpus,
+            rapl,
+            fingerprint: String::new(),
+        };
         inventory.fingerprint = inventory.compute_fingerprint();
         inventory
     }
@@ -100,7 +108,10 @@ impl HardwareInventory {
         let cpus = system.as_ref().map(|s| s.cpus()).unwrap_or_default();
         let first = cpus.first();
         CpuInfo {
-            brand: first.map(|c| c.brand().trim().to_string()).filter(|b| !b.is_empty()).unwrap_or_else(|| "unknown".into()),
+            brand: first
+                .map(|c| c.brand().trim().to_string())
+                .filter(|b| !b.is_empty())
+                .unwrap_or_else(|| "unknown".into()),
             vendor: first.map(|c| c.vendor_id().to_string()).unwrap_or_else(|| "unknown".into()),
             physical_cores: sysinfo::System::physical_core_count().ok(),
             logical_cores: cpus.len().max(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
@@ -153,7 +164,9 @@ fn virtualization_hint() -> Option<String> {
     if let Ok(cpuinfo) = fs::read_to_string("/proc/cpuinfo")
         && cpuinfo.lines().any(|l| l.starts_with("flags") && l.split_whitespace().any(|f| f == "hypervisor"))
     {
-        let product = fs::read_to_string("/sys/class/dmi/id/product_name").map(|p| p.trim().to_string()).unwrap_or_default();
+        let product = fs::read_to_string("/sys/class/dmi/id/product_name")
+            .map(|p| p.trim().to_string())
+            .unwrap_or_default();
         return Some(if product.is_empty() {
             "virtual machine (cpu flag `hypervisor`)".into()
         } else {

@@ -72,7 +72,10 @@ impl GpuInventory {
                     architecture: device.architecture().ok().map(|a| format!("{a:?}")),
                     memory_bytes: device.memory_info().ok().map(|m| m.total),
                     power_limit_w: device.enforced_power_limit().ok().map(|mw| f64::from(mw) / 1000.0),
-                    default_power_limit_w: device.power_management_limit_default().ok().map(|mw| f64::from(mw) / 1000.0),
+                    default_power_limit_w: device
+                        .power_management_limit_default()
+                        .ok()
+                        .map(|mw| f64::from(mw) / 1000.0),
                     mig_mode: match device.mig_mode() {
                         Ok(mode) if mode.current == 1 => "enabled".into(),
                         Ok(_) => "disabled".into(),

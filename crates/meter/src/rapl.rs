@@ -54,7 +54,10 @@ pub struct RaplInventory {
 impl RaplInventory {
     pub fn probe(root: &Path) -> Self {
         match Rapl::open(root) {
-            Ok(rapl) => RaplInventory { zones: rapl.zones.iter().map(|z| z.info.clone()).collect(), unavailable: None },
+            Ok(rapl) => RaplInventory {
+                zones: rapl.zones.iter().map(|z| z.info.clone()).collect(),
+                unavailable: None,
+            },
             Err(reason) => RaplInventory { zones: Vec::new(), unavailable: Some(reason) },
         }
     }
@@ -66,10 +69,32 @@ struct Zone {
     energy_path: PathBuf,
 }
 
+/// How the reader sees the file system: the real one, or one a test shapes (root reads
+/// any file whatever its mode, so a test cannot make the kernel refuse it).
+pub trait Files: Send + Sync + std::fmt::Debug {
+    fn read_to_string(&self, path: &Path) -> std::io::Result<String>;
+    fn read_dir(&self, path: &Path) -> std::io::Result<Vec<PathBuf>>;
+}
+
+/// The real file system.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RealFiles;
+
+impl Files for RealFiles {
+    fn read_to_string(&self, path: &Path) -> std::io::Result<String> {
+        fs::read_to_string(path)
+    }
+
+    fn read_dir(&self, path: &Path) -> std::io::Result<Vec<PathBuf>> {
+        fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect()
+    }
+}
+
 /// Readable RAPL package and DRAM zones.
 #[derive(Debug, Clone)]
 pub struct Rapl {
     zones: Vec<Zone>,
+    files: std::sync::Arc<dyn Files>,
 }
 
 /// One reading of every zone, in microjoules.
@@ -79,7 +104,12 @@ pub struct RaplReading(pub Vec<u64>);
 impl Rapl {
     /// Opens the package and DRAM zones under `root`, or says why it cannot.
     pub fn open(root: &Path) -> Result<Rapl, RaplUnavailable> {
-        let entries = match fs::read_dir(root) {
+        Self::open_with(root, std::sync::Arc::new(RealFiles))
+    }
+
+    /// Opens through `files` (tests pass a shaped file system).
+    pub fn open_with(root: &Path, files: std::sync::Arc<dyn Files>) -> Result<Rapl, RaplUnavailable> {
+        let entries = match files.read_dir(root) {
             Ok(entries) => entries,
             Err(e) if e.kind() == ErrorKind::NotFound => {
                 return Err(RaplUnavailable::Absent(format!("{} does not exist", root.display())));
@@ -90,8 +120,7 @@ impl Rapl {
             Err(e) => return Err(RaplUnavailable::Masked(format!("{}: {e}", root.display()))),
         };
         let mut dirs: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
+            .into_iter()
             .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("intel-rapl:")))
             .collect();
         dirs.sort();
@@ -101,16 +130,20 @@ impl Rapl {
         let mut zones = Vec::new();
         let mut first_error = None;
         for dir in dirs {
-            let name = fs::read_to_string(dir.join("name")).map(|n| n.trim().to_string()).unwrap_or_default();
+            let name =
+                files.read_to_string(&dir.join("name")).map(|n| n.trim().to_string()).unwrap_or_default();
             let is_package = name.starts_with("package-");
             if !(is_package || name == "dram") {
                 continue;
             }
             let energy_path = dir.join("energy_uj");
-            let readable = fs::read_to_string(&energy_path).and_then(|t| {
+            let readable = files.read_to_string(&energy_path).and_then(|t| {
                 t.trim().parse::<u64>().map_err(|e| std::io::Error::new(ErrorKind::InvalidData, e))
             });
-            let max = fs::read_to_string(dir.join("max_energy_range_uj")).ok().and_then(|t| t.trim().parse::<u64>().ok());
+            let max = files
+                .read_to_string(&dir.join("max_energy_range_uj"))
+                .ok()
+                .and_then(|t| t.trim().parse::<u64>().ok());
             match (readable, max) {
                 (Ok(_), Some(max)) => zones.push(Zone {
                     info: RaplZone { path: dir.display().to_string(), name, max_energy_range_uj: max },
@@ -118,14 +151,16 @@ impl Rapl {
                 }),
                 (Err(e), _) if first_error.is_none() => {
                     first_error = Some(match e.kind() {
-                        ErrorKind::PermissionDenied => {
-                            RaplUnavailable::Permission(format!("{}: {e} (root-only since Linux 5.10)", energy_path.display()))
-                        }
+                        ErrorKind::PermissionDenied => RaplUnavailable::Permission(format!(
+                            "{}: {e} (root-only since Linux 5.10)",
+                            energy_path.display()
+                        )),
                         _ => RaplUnavailable::Masked(format!("{}: {e}", energy_path.display())),
                     })
                 }
                 (Ok(_), None) if first_error.is_none() => {
-                    first_error = Some(RaplUnavailable::Masked(format!("{}: no max_energy_range_uj", dir.display())))
+                    first_error =
+                        Some(RaplUnavailable::Masked(format!("{}: no max_energy_range_uj", dir.display())))
                 }
                 _ => {}
             }
@@ -135,7 +170,7 @@ impl Rapl {
                 RaplUnavailable::Absent(format!("no package or dram zone in {}", root.display()))
             }));
         }
-        Ok(Rapl { zones })
+        Ok(Rapl { zones, files })
     }
 
     pub fn zones(&self) -> Vec<RaplZone> {
@@ -146,9 +181,12 @@ impl Rapl {
         self.zones
             .iter()
             .map(|z| {
-                fs::read_to_string(&z.energy_path)
+                self.files
+                    .read_to_string(&z.energy_path)
                     .map_err(|e| format!("{}: {e}", z.energy_path.display()))
-                    .and_then(|t| t.trim().parse::<u64>().map_err(|e| format!("{}: {e}", z.energy_path.display())))
+                    .and_then(|t| {
+                        t.trim().parse::<u64>().map_err(|e| format!("{}: {e}", z.energy_path.display()))
+                    })
             })
             .collect::<Result<Vec<_>, _>>()
             .map(RaplReading)
@@ -159,7 +197,9 @@ impl Rapl {
         self.zones
             .iter()
             .zip(start.0.iter().zip(&end.0))
-            .map(|(zone, (&a, &b))| (zone.info.name.clone(), wrapping_delta(a, b, zone.info.max_energy_range_uj) as f64 * 1e-6))
+            .map(|(zone, (&a, &b))| {
+                (zone.info.name.clone(), wrapping_delta(a, b, zone.info.max_energy_range_uj) as f64 * 1e-6)
+            })
             .collect()
     }
 }
@@ -167,4 +207,105 @@ impl Rapl {
 /// `end - start` for a counter that wraps to zero after `max_range`.
 pub fn wrapping_delta(start: u64, end: u64, max_range: u64) -> u64 {
     if end >= start { end - start } else { (max_range - start) + end + 1 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    /// Writes a powercap tree: package-0 with a core subzone and a dram subzone, and a
+    /// psys zone that must be left out.
+    fn tree(root: &Path, package_uj: u64, dram_uj: u64, max: u64) {
+        let zone = |name: &str, dir: &str, energy: u64| {
+            let path = root.join(dir);
+            fs::create_dir_all(&path).unwrap();
+            fs::write(path.join("name"), format!("{name}\n")).unwrap();
+            fs::write(path.join("energy_uj"), format!("{energy}\n")).unwrap();
+            fs::write(path.join("max_energy_range_uj"), format!("{max}\n")).unwrap();
+        };
+        zone("package-0", "intel-rapl:0", package_uj);
+        zone("core", "intel-rapl:0:0", 1);
+        zone("dram", "intel-rapl:0:1", dram_uj);
+        zone("psys", "intel-rapl:1", 5);
+    }
+
+    fn set(root: &Path, dir: &str, energy: u64) {
+        fs::write(root.join(dir).join("energy_uj"), format!("{energy}\n")).unwrap();
+    }
+
+    #[test]
+    fn reads_package_and_dram_but_not_subzones_or_psys() {
+        let dir = tempfile::tempdir().unwrap();
+        tree(dir.path(), 1_000_000, 500_000, 262_143_328_850);
+        let rapl = Rapl::open(dir.path()).unwrap();
+        let names: Vec<String> = rapl.zones().into_iter().map(|z| z.name).collect();
+        assert_eq!(names, vec!["package-0", "dram"]);
+        let start = rapl.read().unwrap();
+        set(dir.path(), "intel-rapl:0", 3_500_000);
+        set(dir.path(), "intel-rapl:0:1", 750_000);
+        let end = rapl.read().unwrap();
+        assert_eq!(rapl.joules_between(&start, &end), vec![("package-0".into(), 2.5), ("dram".into(), 0.25)]);
+    }
+
+    #[test]
+    fn a_counter_that_wraps_is_counted_modulo_its_range() {
+        let dir = tempfile::tempdir().unwrap();
+        tree(dir.path(), 999_000, 10, 1_000_000);
+        let rapl = Rapl::open(dir.path()).unwrap();
+        let start = rapl.read().unwrap();
+        // 999000 up to the range's top (1000000): 1000 uJ, one more to wrap to 0, then 4000.
+        set(dir.path(), "intel-rapl:0", 4_000);
+        let end = rapl.read().unwrap();
+        let (zone, joules) = &rapl.joules_between(&start, &end)[0];
+        assert_eq!(zone, "package-0");
+        assert!((joules - 0.005001).abs() < 1e-12, "{joules}");
+        assert_eq!(wrapping_delta(10, 30, 1_000_000), 20);
+    }
+
+    #[test]
+    fn an_absent_tree_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("powercap");
+        assert!(
+            matches!(Rapl::open(&missing), Err(RaplUnavailable::Absent(d)) if d.contains("does not exist"))
+        );
+        // A powercap folder without RAPL zones (a VM or a masked container).
+        assert!(
+            matches!(Rapl::open(dir.path()), Err(RaplUnavailable::Absent(d)) if d.contains("no intel-rapl zone"))
+        );
+    }
+
+    /// The real files, except that reading an `energy_uj` is refused as the kernel refuses
+    /// it to non-root users since Linux 5.10.
+    #[derive(Debug)]
+    struct Refusing;
+
+    impl Files for Refusing {
+        fn read_to_string(&self, path: &Path) -> std::io::Result<String> {
+            if path.ends_with("energy_uj") {
+                Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied))
+            } else {
+                RealFiles.read_to_string(path)
+            }
+        }
+
+        fn read_dir(&self, path: &Path) -> std::io::Result<Vec<PathBuf>> {
+            RealFiles.read_dir(path)
+        }
+    }
+
+    #[test]
+    fn a_refused_counter_is_a_permission_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        tree(dir.path(), 1, 1, 100);
+        match Rapl::open_with(dir.path(), Arc::new(Refusing)) {
+            Err(RaplUnavailable::Permission(detail)) => {
+                assert!(detail.contains("intel-rapl:0/energy_uj"), "{detail}")
+            }
+            other => panic!("expected a permission problem, got {other:?}"),
+        }
+        let inventory = RaplInventory::probe(&dir.path().join("nothing"));
+        assert!(inventory.zones.is_empty() && inventory.unavailable.is_some());
+    }
 }

@@ -101,7 +101,8 @@ pub fn hash_value(value: &Value) -> String {
 pub fn verify_line(line: &str) -> Result<Record, String> {
     let mut value: Value = serde_json::from_str(line).map_err(|e| format!("not valid JSON: {e}"))?;
     let object = value.as_object_mut().ok_or("not a JSON object")?;
-    let stored = object.remove("sha256").and_then(|v| v.as_str().map(str::to_string)).ok_or("no sha256 field")?;
+    let stored =
+        object.remove("sha256").and_then(|v| v.as_str().map(str::to_string)).ok_or("no sha256 field")?;
     let actual = hash_value(&value);
     if actual != stored {
         return Err(format!("content hash {actual} does not match the stored sha256 {stored}"));

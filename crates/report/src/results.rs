@@ -29,8 +29,9 @@ pub enum ResultsError {
 impl Results {
     pub fn load(dir: &Path) -> Result<Results, ResultsError> {
         let experiment_path = dir.join(EXPERIMENT_COPY);
-        let experiment = spec::load(&experiment_path, &spec::Catalogue::permissive())
-            .map_err(|e| ResultsError::Read { path: experiment_path.display().to_string(), reason: e.to_string() })?;
+        let experiment = spec::load(&experiment_path, &spec::Catalogue::permissive()).map_err(|e| {
+            ResultsError::Read { path: experiment_path.display().to_string(), reason: e.to_string() }
+        })?;
         let environment_path = dir.join("environment.json");
         let environment = match std::fs::read_to_string(&environment_path) {
             Ok(text) => Some(serde_json::from_str(&text).map_err(|e| ResultsError::Read {
@@ -53,13 +54,16 @@ impl Results {
             if fingerprint.as_ref().is_some_and(|f| f != &record.hardware_fingerprint) {
                 continue;
             }
-            if self.experiment.candidate(&record.candidate).is_none() {
-                continue;
+            // A record of an older version of the file (other learner or hyperparameters
+            // under the same name) is not a figure of this candidate.
+            match self.experiment.candidate(&record.candidate) {
+                Some(candidate)
+                    if candidate.learner == record.learner && candidate.params == record.params => {}
+                _ => continue,
             }
-            match latest
-                .iter_mut()
-                .find(|r| r.candidate == record.candidate && r.fold == record.fold && r.repetition == record.repetition)
-            {
+            match latest.iter_mut().find(|r| {
+                r.candidate == record.candidate && r.fold == record.fold && r.repetition == record.repetition
+            }) {
                 Some(slot) => *slot = record,
                 None => latest.push(record),
             }
@@ -75,9 +79,18 @@ impl Results {
             .iter()
             .filter_map(|record| {
                 if fingerprint.as_ref().is_some_and(|f| f != &record.hardware_fingerprint) {
-                    Some((format!("made on another machine (fingerprint {})", record.hardware_fingerprint), record))
+                    Some((
+                        format!("made on another machine (fingerprint {})", record.hardware_fingerprint),
+                        record,
+                    ))
                 } else if self.experiment.candidate(&record.candidate).is_none() {
                     Some(("its candidate is no longer in the experiment".to_string(), record))
+                } else if self
+                    .experiment
+                    .candidate(&record.candidate)
+                    .is_some_and(|c| c.learner != record.learner || c.params != record.params)
+                {
+                    Some(("made with other hyperparameters under the same name".to_string(), record))
                 } else {
                     None
                 }

@@ -50,7 +50,11 @@ impl SummaryRow {
 
     /// CI width relative to the statistic.
     pub fn relative_ci_width(&self) -> f64 {
-        if self.value == 0.0 { if self.ci_high > self.ci_low { f64::INFINITY } else { 0.0 } } else { (self.ci_high - self.ci_low) / self.value.abs() }
+        if self.value == 0.0 {
+            if self.ci_high > self.ci_low { f64::INFINITY } else { 0.0 }
+        } else {
+            (self.ci_high - self.ci_low) / self.value.abs()
+        }
     }
 
     pub fn is_noisy(&self) -> bool {
@@ -68,7 +72,10 @@ pub fn collect(experiment: &Experiment, records: &[&Record]) -> Values {
         for request in &experiment.metrics {
             let Some(measurement) = record.measurement(request.name()) else { continue };
             let Some(value) = measurement.value_in(request.unit) else { continue };
-            values.entry((record.candidate.clone(), request.name().to_string())).or_default().push((value, measurement.method));
+            values
+                .entry((record.candidate.clone(), request.name().to_string()))
+                .or_default()
+                .push((value, measurement.method));
         }
     }
     values
@@ -104,14 +111,28 @@ pub fn summarise(experiment: &Experiment, records: &[&Record]) -> Result<Vec<Sum
         .sort(["candidate", "metric"], SortMultipleOptions::default())
         .collect()?;
     let column = |name: &str| -> Result<Vec<f64>, PolarsError> {
-        Ok(aggregated.column(name)?.cast(&DataType::Float64)?.f64()?.iter().map(|v| v.unwrap_or(0.0)).collect())
+        Ok(aggregated
+            .column(name)?
+            .cast(&DataType::Float64)?
+            .f64()?
+            .iter()
+            .map(|v| v.unwrap_or(0.0))
+            .collect())
     };
     let candidates: Vec<String> =
         aggregated.column("candidate")?.str()?.iter().map(|v| v.unwrap_or_default().to_string()).collect();
     let metrics: Vec<String> =
         aggregated.column("metric")?.str()?.iter().map(|v| v.unwrap_or_default().to_string()).collect();
-    let (n, median, mean, std, q1, q3, min, max) =
-        (column("n")?, column("median")?, column("mean")?, column("std")?, column("q1")?, column("q3")?, column("min")?, column("max")?);
+    let (n, median, mean, std, q1, q3, min, max) = (
+        column("n")?,
+        column("median")?,
+        column("mean")?,
+        column("std")?,
+        column("q1")?,
+        column("q3")?,
+        column("min")?,
+        column("max")?,
+    );
     let mut rows = Vec::new();
     for i in 0..candidates.len() {
         let request = experiment.metric(&metrics[i]).expect("only requested metrics are collected");
@@ -195,7 +216,9 @@ pub fn bootstrap_ci(values: &[f64], statistic: Statistic, seed: u64) -> (f64, f6
         })
         .collect();
     estimates.sort_by(f64::total_cmp);
-    let at = |q: f64| estimates[((q * (BOOTSTRAP_SAMPLES - 1) as f64).round() as usize).min(BOOTSTRAP_SAMPLES - 1)];
+    let at = |q: f64| {
+        estimates[((q * (BOOTSTRAP_SAMPLES - 1) as f64).round() as usize).min(BOOTSTRAP_SAMPLES - 1)]
+    };
     (at(0.025), at(0.975))
 }
 
@@ -236,7 +259,10 @@ pub fn to_frame(rows: &[SummaryRow]) -> Result<DataFrame, PolarsError> {
 
 /// Reads `summary.csv` back (for the audit).
 pub fn read_csv(path: &Path) -> Result<DataFrame, PolarsError> {
-    CsvReadOptions::default().with_has_header(true).try_into_reader_with_file_path(Some(path.to_path_buf()))?.finish()
+    CsvReadOptions::default()
+        .with_has_header(true)
+        .try_into_reader_with_file_path(Some(path.to_path_buf()))?
+        .finish()
 }
 
 #[cfg(test)]

@@ -44,7 +44,11 @@ pub struct DatasetEntry {
 
 /// A check of the whole file by another crate (carbon regions, claims), run in the same
 /// pass as the spec's own.
-pub type FileCheck = Box<dyn Fn(&crate::model::ExperimentFile, &crate::structure::SpanIndex) -> Vec<crate::Diagnostic> + Send + Sync>;
+pub type FileCheck = Box<
+    dyn Fn(&crate::model::ExperimentFile, &crate::structure::SpanIndex) -> Vec<crate::Diagnostic>
+        + Send
+        + Sync,
+>;
 
 /// Everything the build offers, as the validator needs it.
 #[derive(Default)]
@@ -59,7 +63,10 @@ pub struct Catalogue {
 
 impl std::fmt::Debug for Catalogue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Catalogue").field("learners", &self.learners).field("datasets", &self.datasets).finish()
+        f.debug_struct("Catalogue")
+            .field("learners", &self.learners)
+            .field("datasets", &self.datasets)
+            .finish()
     }
 }
 

@@ -163,10 +163,11 @@ mod tests {
     #[test]
     fn renders_location_quote_and_caret() {
         let file = SourceFile::new("exp.toml", "[protocol]\nrepetitons = 5\n");
-        let diagnostic = Diagnostic::new("spec::unknown-key", 11..21, "unknown key `repetitons` in `[protocol]`")
-            .expected("one of `repetitions` or `warmup`")
-            .found("`repetitons`")
-            .help("did you mean `repetitions`?");
+        let diagnostic =
+            Diagnostic::new("spec::unknown-key", 11..21, "unknown key `repetitons` in `[protocol]`")
+                .expected("one of `repetitions` or `warmup`")
+                .found("`repetitons`")
+                .help("did you mean `repetitions`?");
         let rendered = diagnostic.render(&file);
         assert_eq!(
             rendered,
@@ -176,7 +177,10 @@ mod tests {
 
     #[test]
     fn suggests_only_close_names() {
-        assert_eq!(did_you_mean("random_forrest", ["decision_tree", "random_forest"]).as_deref(), Some("did you mean `random_forest`?"));
+        assert_eq!(
+            did_you_mean("random_forrest", ["decision_tree", "random_forest"]).as_deref(),
+            Some("did you mean `random_forest`?")
+        );
         assert_eq!(did_you_mean("xgboost", ["decision_tree", "random_forest"]), None);
     }
 }

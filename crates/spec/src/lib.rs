@@ -21,7 +21,9 @@ use sha2::{Digest, Sha256};
 
 pub use catalogue::{Catalogue, DatasetEntry, FileCheck, LearnerEntry, ParamCheck, ParamProblem};
 pub use diagnostic::{Diagnostic, FileDiagnostics, did_you_mean, one_of};
-pub use experiment::{Candidate, DatasetLocation, DatasetRef, Evaluation, Experiment, MetricRequest, Protocol};
+pub use experiment::{
+    Candidate, DatasetLocation, DatasetRef, Evaluation, Experiment, MetricRequest, Protocol,
+};
 pub use metrics::{Direction, METRICS, MetricInfo, metric_info};
 pub use source::{Position, SourceFile};
 pub use validate::expand;
@@ -44,7 +46,11 @@ pub fn load(path: &FsPath, catalogue: &Catalogue) -> Result<Experiment, LoadErro
 }
 
 /// Validates experiment text; `path` locates relative dataset paths.
-pub fn parse(source: SourceFile, path: &FsPath, catalogue: &Catalogue) -> Result<Experiment, FileDiagnostics> {
+pub fn parse(
+    source: SourceFile,
+    path: &FsPath,
+    catalogue: &Catalogue,
+) -> Result<Experiment, FileDiagnostics> {
     let fail = |source: SourceFile, mut diagnostics: Vec<Diagnostic>| {
         diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
         FileDiagnostics { file: source, diagnostics }
@@ -79,9 +85,10 @@ pub fn parse(source: SourceFile, path: &FsPath, catalogue: &Catalogue) -> Result
         Ok(file) => file,
         Err(_) if !diagnostics.is_empty() => return Err(fail(source, diagnostics)),
         Err((span, message)) => {
-            let diagnostic = Diagnostic::new("spec::invalid", span.unwrap_or(0..0), "invalid experiment file")
-                .expected("a value the schema admits")
-                .found(message.trim_end_matches('\n').to_string());
+            let diagnostic =
+                Diagnostic::new("spec::invalid", span.unwrap_or(0..0), "invalid experiment file")
+                    .expected("a value the schema admits")
+                    .found(message.trim_end_matches('\n').to_string());
             return Err(fail(source, vec![diagnostic]));
         }
     };

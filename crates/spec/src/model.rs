@@ -225,7 +225,11 @@ pub struct DeclaredInputs {
     /// Where the figures come from.
     #[serde(default)]
     pub source: Option<String>,
-    /// A corrected input and why (e.g. hours = 79.2 where the paper prints 79).
+    /// Inputs as the source prints them, where they differ from the ones declared above
+    /// (e.g. `{ hours = 79 }` when the published figures follow from 79.2).
+    #[serde(default)]
+    pub as_printed: BTreeMap<String, f64>,
+    /// Why a declared input differs from the printed one.
     #[serde(default)]
     pub correction: Option<String>,
 }
@@ -272,6 +276,19 @@ pub struct EnvironmentSection {
     /// Energy figures declared instead of measured: metric name -> value in joules.
     #[serde(default)]
     pub declared_energy_j: BTreeMap<String, f64>,
+    /// Other carbon intensities and PUEs under which the report shows CO2 again.
+    #[serde(default)]
+    pub scenarios: Vec<Scenario>,
+}
+
+/// A "what if it ran there" line of the report: CO2 recomputed with other factors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    pub carbon_intensity: CarbonIntensity,
+    #[schemars(range(min = 1.0, max = 5.0))]
+    pub pue: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -333,6 +350,10 @@ pub struct PrioritiesSection {
     #[serde(default)]
     #[schemars(range(min = 0.0, max = 1.0))]
     pub tolerance: Option<f64>,
+    /// Treat differences whose 95% CIs overlap as ties when finding the Pareto frontier
+    /// (default true), so noise cannot make a candidate look dominated.
+    #[serde(default)]
+    pub noise_aware: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -98,7 +98,8 @@ impl SpanIndex {
 /// Walks `document` against `schema`, returning every structural problem and the span
 /// index of the document.
 pub fn check(document: &Spanned<DeTable<'_>>, schema: &Value) -> Structure {
-    let mut walker = Walker { root: schema, diagnostics: Vec::new(), index: SpanIndex::default(), rejected: Vec::new() };
+    let mut walker =
+        Walker { root: schema, diagnostics: Vec::new(), index: SpanIndex::default(), rejected: Vec::new() };
     walker.index.values.insert(Path::root(), document.span());
     walker.table(document.get_ref(), document.span(), schema, &Path::root());
     Structure { diagnostics: walker.diagnostics, spans: walker.index, rejected: walker.rejected }
@@ -278,9 +279,13 @@ impl<'s> Walker<'s> {
         let Some(number) = as_f64(value.get_ref()) else {
             self.rejected.push(path.clone());
             self.diagnostics.push(
-                Diagnostic::new("spec::out-of-range", value.span(), format!("`{path}` does not fit in 64 bits"))
-                    .expected(describe(schema, self))
-                    .found(found(value.get_ref())),
+                Diagnostic::new(
+                    "spec::out-of-range",
+                    value.span(),
+                    format!("`{path}` does not fit in 64 bits"),
+                )
+                .expected(describe(schema, self))
+                .found(found(value.get_ref())),
             );
             return;
         };
@@ -304,9 +309,13 @@ impl<'s> Walker<'s> {
         if min.is_some_and(|m| (length as u64) < m) || max.is_some_and(|m| (length as u64) > m) {
             self.rejected.push(path.clone());
             self.diagnostics.push(
-                Diagnostic::new("spec::out-of-range", span, format!("`{path}` has the wrong number of items"))
-                    .expected(describe(schema, self))
-                    .found(format!("{length} item{}", if length == 1 { "" } else { "s" })),
+                Diagnostic::new(
+                    "spec::out-of-range",
+                    span,
+                    format!("`{path}` has the wrong number of items"),
+                )
+                .expected(describe(schema, self))
+                .found(format!("{length} item{}", if length == 1 { "" } else { "s" })),
             );
         }
     }
@@ -341,14 +350,16 @@ fn type_matches(schema: &Value, value: &DeValue<'_>) -> bool {
     if types.is_empty() {
         return true;
     }
-    types.iter().any(|t| match (*t, value) {
-        ("string", DeValue::String(_)) => true,
-        ("integer", DeValue::Integer(_)) => true,
-        ("number", DeValue::Integer(_) | DeValue::Float(_)) => true,
-        ("boolean", DeValue::Boolean(_)) => true,
-        ("array", DeValue::Array(_)) => true,
-        ("object", DeValue::Table(_)) => true,
-        _ => false,
+    types.iter().any(|t| {
+        matches!(
+            (*t, value),
+            ("string", DeValue::String(_))
+                | ("integer", DeValue::Integer(_))
+                | ("number", DeValue::Integer(_) | DeValue::Float(_))
+                | ("boolean", DeValue::Boolean(_))
+                | ("array", DeValue::Array(_))
+                | ("object", DeValue::Table(_))
+        )
     })
 }
 
@@ -356,7 +367,10 @@ fn as_f64(value: &DeValue<'_>) -> Option<f64> {
     match value {
         DeValue::Integer(integer) => {
             let digits = integer.as_str().replace('_', "");
-            i128::from_str_radix(&digits, integer.radix()).ok().filter(|v| v.unsigned_abs() <= u64::MAX as u128).map(|v| v as f64)
+            i128::from_str_radix(&digits, integer.radix())
+                .ok()
+                .filter(|v| v.unsigned_abs() <= u64::MAX as u128)
+                .map(|v| v as f64)
         }
         DeValue::Float(float) => {
             let text = float.as_str().replace('_', "");
@@ -387,19 +401,25 @@ pub fn pruned(document: &Spanned<DeTable<'_>>, rejected: &[Path]) -> toml::Value
             DeValue::Boolean(b) => toml::Value::Boolean(*b),
             DeValue::Datetime(d) => toml::Value::Datetime(*d),
             DeValue::Array(items) => toml::Value::Array(
-                items.iter().enumerate().filter_map(|(i, item)| convert(item.get_ref(), &path.index(i), rejected)).collect(),
+                items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, item)| convert(item.get_ref(), &path.index(i), rejected))
+                    .collect(),
             ),
             DeValue::Table(table) => toml::Value::Table(
                 table
                     .iter()
                     .filter_map(|(k, v)| {
-                        convert(v.get_ref(), &path.key(k.get_ref()), rejected).map(|v| (k.get_ref().to_string(), v))
+                        convert(v.get_ref(), &path.key(k.get_ref()), rejected)
+                            .map(|v| (k.get_ref().to_string(), v))
                     })
                     .collect(),
             ),
         })
     }
-    convert(&DeValue::Table(document.get_ref().clone()), &Path::root(), rejected).unwrap_or(toml::Value::Table(toml::Table::new()))
+    convert(&DeValue::Table(document.get_ref().clone()), &Path::root(), rejected)
+        .unwrap_or(toml::Value::Table(toml::Table::new()))
 }
 
 /// What a schema accepts, in words.
@@ -479,7 +499,8 @@ pub fn metrics_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Sc
     for metric in METRICS {
         let mut schema = section.as_value().clone();
         let units = units::Unit::symbols(metric.dimension);
-        schema["description"] = json!(format!("{} (default unit: {}).", capitalise(metric.summary), metric.default_unit));
+        schema["description"] =
+            json!(format!("{} (default unit: {}).", capitalise(metric.summary), metric.default_unit));
         schema["properties"]["unit"] = json!({ "type": "string", "enum": units });
         properties.insert(metric.name.to_string(), schema);
     }

@@ -73,9 +73,13 @@ impl Validator<'_> {
         let path = root().key("experiment").key("name");
         if !is_name(&file.experiment.name) {
             self.push(
-                Diagnostic::new("spec::invalid-name", self.at(&path), "the experiment name cannot name a folder")
-                    .expected("letters, digits, `-`, `_` or `.`, starting with a letter or digit")
-                    .found(format!("`{}`", file.experiment.name)),
+                Diagnostic::new(
+                    "spec::invalid-name",
+                    self.at(&path),
+                    "the experiment name cannot name a folder",
+                )
+                .expected("letters, digits, `-`, `_` or `.`, starting with a letter or digit")
+                .found(format!("`{}`", file.experiment.name)),
             );
         }
         for (i, dependency) in file.experiment.depends_on.iter().enumerate() {
@@ -172,9 +176,13 @@ impl Validator<'_> {
             };
             if dataset.target.is_none() {
                 self.push(
-                    Diagnostic::new("spec::missing-key", self.spans.key(&section_path), "a table needs a target column")
-                        .expected("`target = \"<column>\"` in `[dataset]`")
-                        .found("nothing"),
+                    Diagnostic::new(
+                        "spec::missing-key",
+                        self.spans.key(&section_path),
+                        "a table needs a target column",
+                    )
+                    .expected("`target = \"<column>\"` in `[dataset]`")
+                    .found("nothing"),
                 );
             }
             if key == "path" {
@@ -186,17 +194,25 @@ impl Validator<'_> {
                     }
                     Some(sha) => {
                         self.push(
-                            Diagnostic::new("spec::invalid-checksum", self.at(&section_path.key("sha256")), "not a SHA-256")
-                                .expected("64 hexadecimal digits")
-                                .found(format!("`{sha}` ({} characters)", sha.len())),
+                            Diagnostic::new(
+                                "spec::invalid-checksum",
+                                self.at(&section_path.key("sha256")),
+                                "not a SHA-256",
+                            )
+                            .expected("64 hexadecimal digits")
+                            .found(format!("`{sha}` ({} characters)", sha.len())),
                         );
                         return None;
                     }
                     None => {
                         self.push(
-                            Diagnostic::new("spec::missing-key", self.spans.key(&section_path.key("url")), "a download needs its checksum")
-                                .expected("`sha256 = \"<64 hex digits>\"` next to `url`")
-                                .found("nothing"),
+                            Diagnostic::new(
+                                "spec::missing-key",
+                                self.spans.key(&section_path.key("url")),
+                                "a download needs its checksum",
+                            )
+                            .expected("`sha256 = \"<64 hex digits>\"` next to `url`")
+                            .found("nothing"),
                         );
                         return None;
                     }
@@ -244,11 +260,17 @@ impl Validator<'_> {
             (Some(k), _, _) => Evaluation::Folds(k),
             (None, Some(h), _) => Evaluation::Holdout(h),
             (None, None, Some(SplitKind::Official)) => {
-                if builtin_official == Some(false) || file.dataset.as_ref().is_some_and(|d| d.source.is_none()) {
+                if builtin_official == Some(false)
+                    || file.dataset.as_ref().is_some_and(|d| d.source.is_none())
+                {
                     self.push(
-                        Diagnostic::new("spec::no-official-split", self.at(&path.key("split")), "this dataset has no official split")
-                            .expected("`folds = <k>` or `holdout = <share>`")
-                            .found("`split = \"official\"`"),
+                        Diagnostic::new(
+                            "spec::no-official-split",
+                            self.at(&path.key("split")),
+                            "this dataset has no official split",
+                        )
+                        .expected("`folds = <k>` or `holdout = <share>`")
+                        .found("`split = \"official\"`"),
                     );
                 }
                 Evaluation::Official
@@ -260,17 +282,25 @@ impl Validator<'_> {
             Ok(seconds) if seconds > 0.0 => Some(seconds),
             Ok(_) => {
                 self.push(
-                    Diagnostic::new("spec::out-of-range", self.at(&path.key("timeout")), "the timeout must be positive")
-                        .expected("a duration such as `\"90s\"`, `\"20m\"` or `\"1h\"`")
-                        .found(format!("`\"{text}\"`")),
+                    Diagnostic::new(
+                        "spec::out-of-range",
+                        self.at(&path.key("timeout")),
+                        "the timeout must be positive",
+                    )
+                    .expected("a duration such as `\"90s\"`, `\"20m\"` or `\"1h\"`")
+                    .found(format!("`\"{text}\"`")),
                 );
                 None
             }
             Err(message) => {
                 self.push(
-                    Diagnostic::new("spec::invalid-duration", self.at(&path.key("timeout")), "not a duration")
-                        .expected("a duration such as `\"90s\"`, `\"20m\"` or `\"1h\"`")
-                        .found(message),
+                    Diagnostic::new(
+                        "spec::invalid-duration",
+                        self.at(&path.key("timeout")),
+                        "not a duration",
+                    )
+                    .expected("a duration such as `\"90s\"`, `\"20m\"` or `\"1h\"`")
+                    .found(message),
                 );
                 None
             }
@@ -302,9 +332,13 @@ impl Validator<'_> {
             let path = root().key("candidates").index(index);
             if !is_name(&section.name) {
                 self.push(
-                    Diagnostic::new("spec::invalid-name", self.at(&path.key("name")), "not a usable candidate name")
-                        .expected("letters, digits, `-`, `_` or `.`, starting with a letter or digit")
-                        .found(format!("`{}`", section.name)),
+                    Diagnostic::new(
+                        "spec::invalid-name",
+                        self.at(&path.key("name")),
+                        "not a usable candidate name",
+                    )
+                    .expected("letters, digits, `-`, `_` or `.`, starting with a letter or digit")
+                    .found(format!("`{}`", section.name)),
                 );
             }
             if let Some(&first) = first_seen.get(section.name.as_str()) {
@@ -325,9 +359,13 @@ impl Validator<'_> {
             let device = section.device.clone().unwrap_or_else(|| "cpu".to_string());
             if section.device.is_some() && !is_device(&device) {
                 self.push(
-                    Diagnostic::new("spec::invalid-device", self.at(&path.key("device")), format!("unknown device `{device}`"))
-                        .expected("`cpu`, `cuda`, `cuda:N` or `auto`")
-                        .found(format!("`{device}`")),
+                    Diagnostic::new(
+                        "spec::invalid-device",
+                        self.at(&path.key("device")),
+                        format!("unknown device `{device}`"),
+                    )
+                    .expected("`cpu`, `cuda`, `cuda:N` or `auto`")
+                    .found(format!("`{device}`")),
                 );
             }
             if section.declared.is_some() {
@@ -432,7 +470,9 @@ impl Validator<'_> {
                         )
                         .expected("a value, or a list of at least one value")
                         .found("`[]`")
-                        .help(format!("a list-valued hyperparameter is written as a list of lists: `{key} = [[...]]`")),
+                        .help(format!(
+                            "a list-valued hyperparameter is written as a list of lists: `{key} = [[...]]`"
+                        )),
                     );
                 }
             }
@@ -498,15 +538,20 @@ impl Validator<'_> {
             let Some(section) = file.metrics.get(info.name) else { continue };
             let path = root().key("metrics").key(info.name);
             let unit_symbol = section.unit.as_deref().unwrap_or(info.default_unit);
-            let unit = units::Unit::parse(unit_symbol).expect("the schema only admits units of the metric's dimension");
+            let unit = units::Unit::parse(unit_symbol)
+                .expect("the schema only admits units of the metric's dimension");
             if let Some(batch) = section.batch
                 && info.name == "inference_latency"
                 && batch != 1
             {
                 self.push(
-                    Diagnostic::new("spec::out-of-range", self.at(&path.key("batch")), "latency is measured one sample at a time")
-                        .expected("`batch = 1` (use `inference_throughput` for batches)")
-                        .found(format!("`{batch}`")),
+                    Diagnostic::new(
+                        "spec::out-of-range",
+                        self.at(&path.key("batch")),
+                        "latency is measured one sample at a time",
+                    )
+                    .expected("`batch = 1` (use `inference_throughput` for batches)")
+                    .found(format!("`{batch}`")),
                 );
             }
             requests.push(MetricRequest {
@@ -538,13 +583,19 @@ impl Validator<'_> {
             let relative = constraint.min_ratio.is_some() || constraint.max_ratio.is_some();
             if !absolute && !relative {
                 self.push(
-                    Diagnostic::new("spec::empty-constraint", self.spans.key(&path), "the constraint sets no bound")
-                        .expected("`min`, `max`, or `baseline` with `min_ratio` / `max_ratio`")
-                        .found("none of them"),
+                    Diagnostic::new(
+                        "spec::empty-constraint",
+                        self.spans.key(&path),
+                        "the constraint sets no bound",
+                    )
+                    .expected("`min`, `max`, or `baseline` with `min_ratio` / `max_ratio`")
+                    .found("none of them"),
                 );
             }
             match (&constraint.baseline, relative) {
-                (Some(baseline), _) => self.candidate_reference(baseline, &path.key("baseline"), &candidate_names),
+                (Some(baseline), _) => {
+                    self.candidate_reference(baseline, &path.key("baseline"), &candidate_names)
+                }
                 (None, true) => self.push(
                     Diagnostic::new("spec::missing-key", self.spans.key(&path), "a ratio needs a baseline")
                         .expected("`baseline = \"<candidate>\"`")
@@ -562,9 +613,13 @@ impl Validator<'_> {
                 }
                 if !(weight.is_finite() && *weight >= 0.0) {
                     self.push(
-                        Diagnostic::new("spec::out-of-range", self.at(&weight_path), "a weight must be a non-negative number")
-                            .expected("a number >= 0")
-                            .found(format!("`{weight}`")),
+                        Diagnostic::new(
+                            "spec::out-of-range",
+                            self.at(&weight_path),
+                            "a weight must be a non-negative number",
+                        )
+                        .expected("a number >= 0")
+                        .found(format!("`{weight}`")),
                     );
                 }
             }
@@ -582,9 +637,13 @@ impl Validator<'_> {
                     PriorityMethod::Lexicographic => ("order", "at least one metric in `order`"),
                 };
                 self.push(
-                    Diagnostic::new("spec::empty-priorities", self.spans.key(&path), "the priorities cannot pick anything")
-                        .expected(expected)
-                        .found(format!("no `{key}`")),
+                    Diagnostic::new(
+                        "spec::empty-priorities",
+                        self.spans.key(&path),
+                        "the priorities cannot pick anything",
+                    )
+                    .expected(expected)
+                    .found(format!("no `{key}`")),
                 );
             }
         }
@@ -618,10 +677,14 @@ impl Validator<'_> {
     fn candidate_reference(&mut self, name: &str, path: &Path, known: &[&str]) {
         if !known.contains(&name) {
             self.push(
-                Diagnostic::new("spec::unknown-candidate", self.at(path), format!("unknown candidate `{name}`"))
-                    .expected(format!("a candidate: {}", one_of(known.iter().copied())))
-                    .found(format!("`{name}`"))
-                    .maybe_help(did_you_mean(name, known.iter().copied())),
+                Diagnostic::new(
+                    "spec::unknown-candidate",
+                    self.at(path),
+                    format!("unknown candidate `{name}`"),
+                )
+                .expected(format!("a candidate: {}", one_of(known.iter().copied())))
+                .found(format!("`{name}`"))
+                .maybe_help(did_you_mean(name, known.iter().copied())),
             );
         }
     }
@@ -637,7 +700,9 @@ impl Diagnostic {
 fn is_device(device: &str) -> bool {
     match device {
         "cpu" | "cuda" | "auto" => true,
-        other => other.strip_prefix("cuda:").is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())),
+        other => other
+            .strip_prefix("cuda:")
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())),
     }
 }
 
@@ -659,10 +724,14 @@ fn compact(value: &Value) -> String {
     }
 }
 
+/// One point of a sweep: its coordinates (the swept keys and their values) and its
+/// complete hyperparameters.
+pub type SweepPoint = (Vec<(String, Value)>, Map<String, Value>);
+
 /// Expands list-valued hyperparameters into their grid, in key order, keeping the sweep
 /// coordinates of each point.
-pub fn expand(params: &std::collections::BTreeMap<String, Value>) -> Vec<(Vec<(String, Value)>, Map<String, Value>)> {
-    let mut points: Vec<(Vec<(String, Value)>, Map<String, Value>)> = vec![(Vec::new(), Map::new())];
+pub fn expand(params: &std::collections::BTreeMap<String, Value>) -> Vec<SweepPoint> {
+    let mut points: Vec<SweepPoint> = vec![(Vec::new(), Map::new())];
     for (key, value) in params {
         match value {
             Value::Array(values) => {

@@ -1,18 +1,21 @@
 //! Neural-network learners through tch/libtorch: `torch.mlp` and `torch.cnn`, on CPU or
-//! CUDA. Everything that touches libtorch sits behind the `libtorch` feature, so the rest
-//! of the workspace builds and tests on a machine without it.
+//! CUDA.
 //!
-//! Both learners share one training loop (`net.rs`): the device is chosen once, the data
-//! moved to it once, and the same code runs on CPU and CUDA; the only device-specific
-//! step is `synchronize`, which waits for CUDA before a clock is read.
+//! The hyperparameters (`params`) are plain Rust and always built, so any build can
+//! validate an experiment naming a torch learner. The networks (`net`, behind the
+//! `libtorch` feature) run only in the `tradeoff-torch` worker: linking libtorch into
+//! every worker would add its ~100 MB of mapped pages to the peak memory measured for
+//! native learners. One training loop serves CPU and CUDA; the only device-specific step
+//! is `synchronize`, which waits for CUDA before a clock is read.
 
-/// The learners this crate provides when built with libtorch.
-pub const LEARNER_NAMES: &[&str] = &["torch.mlp", "torch.cnn"];
+pub mod params;
 
 #[cfg(feature = "libtorch")]
 mod net;
 
-/// The learner kinds of this build (none without the `libtorch` feature).
+pub use params::{Architecture, NetParams, entries, valid_device};
+
+/// The libtorch learner kinds (none without the `libtorch` feature).
 pub fn learners() -> Vec<learn::LearnerKind> {
     #[cfg(feature = "libtorch")]
     {
@@ -25,4 +28,4 @@ pub fn learners() -> Vec<learn::LearnerKind> {
 }
 
 #[cfg(feature = "libtorch")]
-pub use net::{Architecture, NetParams, TorchNet, parse_device};
+pub use net::{TorchNet, parse_device};

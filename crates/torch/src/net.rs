@@ -1,55 +1,25 @@
-//! The networks and their training loop.
+//! The networks and their training loop (libtorch).
 
-use learn::{LearnError, Learner, LearnerKind, ModelFacts, ParamError, Params};
+use learn::{LearnError, Learner, LearnerKind, ModelFacts, ParamError};
 use serde_json::{Map, Value};
 use tch::nn::{self, ModuleT, OptimizerConfig};
 use tch::{Device, Kind, Tensor};
 
+use crate::params::{Architecture, NetParams};
+
 pub const MLP: LearnerKind = LearnerKind {
     name: "torch.mlp",
-    params: &[
-        "hidden",
-        "activation",
-        "dropout",
-        "epochs",
-        "batch_size",
-        "optimizer",
-        "learning_rate",
-        "momentum",
-        "weight_decay",
-    ],
+    params: crate::params::MLP_PARAMS,
     accepts_device: true,
     build: |params, device| Ok(Box::new(TorchNet::from_params(Architecture::Mlp, params, device)?)),
 };
 
 pub const CNN: LearnerKind = LearnerKind {
     name: "torch.cnn",
-    params: &["channels", "hidden", "dropout", "epochs", "batch_size", "optimizer", "learning_rate", "momentum", "weight_decay"],
+    params: crate::params::CNN_PARAMS,
     accepts_device: true,
     build: |params, device| Ok(Box::new(TorchNet::from_params(Architecture::Cnn, params, device)?)),
 };
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Architecture {
-    /// Fully connected layers (the lecture's 784-300-100-10 by default).
-    Mlp,
-    /// Two 3x3 convolutions with max pooling on square images, then a dense layer.
-    Cnn,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct NetParams {
-    pub hidden: Vec<i64>,
-    pub channels: Vec<i64>,
-    pub activation: &'static str,
-    pub dropout: f64,
-    pub epochs: usize,
-    pub batch_size: i64,
-    pub optimizer: &'static str,
-    pub learning_rate: f64,
-    pub momentum: f64,
-    pub weight_decay: f64,
-}
 
 /// `cpu`, `cuda`, `cuda:N` or `auto` (CUDA when available).
 pub fn parse_device(device: &str) -> Result<Device, String> {
@@ -91,34 +61,21 @@ unsafe impl Sync for Fitted {}
 
 impl std::fmt::Debug for TorchNet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TorchNet").field("architecture", &self.architecture).field("params", &self.params).finish()
+        f.debug_struct("TorchNet")
+            .field("architecture", &self.architecture)
+            .field("params", &self.params)
+            .finish()
     }
 }
 
 impl TorchNet {
-    pub fn from_params(architecture: Architecture, map: &Map<String, Value>, device: &str) -> Result<TorchNet, Vec<ParamError>> {
-        let mut p = Params::new(map);
-        let default_hidden: &[i64] = match architecture {
-            Architecture::Mlp => &[300, 100],
-            Architecture::Cnn => &[128],
-        };
-        let params = NetParams {
-            hidden: p.int_list("hidden", default_hidden, 1, 1 << 20),
-            channels: p.int_list("channels", &[16, 32], 1, 4096),
-            activation: p.choice("activation", "relu", &["relu", "tanh", "sigmoid"]),
-            dropout: p.float("dropout", 0.0, 0.0, 0.95),
-            epochs: p.int("epochs", 10, 1, 100_000) as usize,
-            batch_size: p.int("batch_size", 128, 1, 1 << 24),
-            optimizer: p.choice("optimizer", "adam", &["adam", "sgd"]),
-            learning_rate: p.float("learning_rate", 1e-3, 1e-12, 1e12),
-            momentum: p.float("momentum", 0.0, 0.0, 1.0),
-            weight_decay: p.float("weight_decay", 0.0, 0.0, 1e6),
-        };
-        if let Err(reason) = parse_device(device) {
-            p.push(ParamError { param: None, message: reason, expected: Some("`cpu`, `cuda`, `cuda:N` or `auto`".into()) });
-        }
-        let net = TorchNet { architecture, params, device_name: device.to_string(), fitted: None };
-        p.finish(net)
+    pub fn from_params(
+        architecture: Architecture,
+        map: &Map<String, Value>,
+        device: &str,
+    ) -> Result<TorchNet, Vec<ParamError>> {
+        let params = crate::params::parse(architecture, map, device)?;
+        Ok(TorchNet { architecture, params, device_name: device.to_string(), fitted: None })
     }
 
     fn fitted(&self) -> &Fitted {
@@ -159,7 +116,13 @@ impl TorchNet {
                 let mut in_channels = 1;
                 let mut size = side;
                 for (i, &c) in channels.iter().enumerate() {
-                    let conv = nn::conv2d(root / format!("conv{i}"), in_channels, c, 3, nn::ConvConfig { padding: 1, ..Default::default() });
+                    let conv = nn::conv2d(
+                        root / format!("conv{i}"),
+                        in_channels,
+                        c,
+                        3,
+                        nn::ConvConfig { padding: 1, ..Default::default() },
+                    );
                     seq = seq.add(conv).add_fn(|x| x.relu());
                     if size >= 4 {
                         seq = seq.add_fn(|x| x.max_pool2d_default(2));
@@ -171,7 +134,9 @@ impl TorchNet {
                 seq = seq.add_fn(|x| x.flatten(1, -1));
                 let mut width = flat;
                 for (i, &h) in self.params.hidden.iter().enumerate() {
-                    seq = seq.add(nn::linear(root / format!("dense{i}"), width, h, Default::default())).add_fn(|x| x.relu());
+                    seq = seq
+                        .add(nn::linear(root / format!("dense{i}"), width, h, Default::default()))
+                        .add_fn(|x| x.relu());
                     if dropout > 0.0 {
                         seq = seq.add_fn_t(move |x, train| x.dropout(dropout, train));
                     }
@@ -198,7 +163,10 @@ impl Learner for TorchNet {
         if let Device::Cuda(index) = device
             && !(tch::Cuda::is_available() && (index as i64) < tch::Cuda::device_count())
         {
-            return Err(LearnError::Backend(format!("device `{}` is not available: no CUDA device {index}", self.device_name)));
+            return Err(LearnError::Backend(format!(
+                "device `{}` is not available: no CUDA device {index}",
+                self.device_name
+            )));
         }
         // The worker sized rayon's pool to the trial's threads; libtorch uses as many.
         tch::set_num_threads(rayon::current_num_threads() as i32);
@@ -208,7 +176,8 @@ impl Learner for TorchNet {
         }
         let (rows, cols) = (train.rows as i64, train.cols as i64);
         let x = Tensor::from_slice(&train.x).view([rows, cols]).to_device(device);
-        let y = Tensor::from_slice(&train.y.iter().map(|&c| i64::from(c)).collect::<Vec<_>>()).to_device(device);
+        let y =
+            Tensor::from_slice(&train.y.iter().map(|&c| i64::from(c)).collect::<Vec<_>>()).to_device(device);
         let mean = x.mean_dim(0, true, Kind::Float);
         let std = x.std_dim(0, false, true);
         let inv_std = std.clamp_min(1e-6).reciprocal();
@@ -217,9 +186,12 @@ impl Learner for TorchNet {
         let vs = nn::VarStore::new(device);
         let net = self.build(&vs.root(), cols, n_classes as i64)?;
         let mut optimizer = match self.params.optimizer {
-            "sgd" => nn::Sgd { momentum: self.params.momentum, wd: self.params.weight_decay, ..Default::default() }
+            "sgd" => {
+                nn::Sgd { momentum: self.params.momentum, wd: self.params.weight_decay, ..Default::default() }
+                    .build(&vs, self.params.learning_rate)
+            }
+            _ => nn::Adam { wd: self.params.weight_decay, ..Default::default() }
                 .build(&vs, self.params.learning_rate),
-            _ => nn::Adam { wd: self.params.weight_decay, ..Default::default() }.build(&vs, self.params.learning_rate),
         }
         .map_err(|e| LearnError::Backend(e.to_string()))?;
         let batch = self.params.batch_size.min(rows);

@@ -194,8 +194,9 @@ pub fn parse_duration(text: &str) -> Result<f64, String> {
         if number_len == 0 {
             return Err(format!("`{text}`: expected a number before `{rest}`"));
         }
-        let number: f64 =
-            rest[..number_len].parse().map_err(|_| format!("`{text}`: `{}` is not a number", &rest[..number_len]))?;
+        let number: f64 = rest[..number_len]
+            .parse()
+            .map_err(|_| format!("`{text}`: `{}` is not a number", &rest[..number_len]))?;
         rest = &rest[number_len..];
         let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
         let factor = match &rest[..unit_len] {
@@ -218,7 +219,10 @@ mod tests {
 
     #[test]
     fn weakest_method_is_the_least_direct() {
-        assert_eq!(Method::weakest([Method::Counter, Method::Estimated, Method::Sampled]), Some(Method::Estimated));
+        assert_eq!(
+            Method::weakest([Method::Counter, Method::Estimated, Method::Sampled]),
+            Some(Method::Estimated)
+        );
         assert_eq!(Method::weakest([Method::Counter, Method::Declared]), Some(Method::Declared));
         assert_eq!(Method::weakest([]), None);
     }

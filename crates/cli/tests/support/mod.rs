@@ -17,8 +17,7 @@ pub fn workspace() -> PathBuf {
 
 /// Runs the binary in `dir`, failing with everything needed to debug.
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
-    let output = tradeoff().args(args).current_dir(dir).output().expect("the binary runs");
-    output
+    tradeoff().args(args).current_dir(dir).output().expect("the binary runs")
 }
 
 pub fn describe(output: &Output) -> String {
@@ -36,8 +35,9 @@ pub fn assert_snapshot(path: &Path, actual: &str) {
         std::fs::write(path, actual).expect("snapshot written");
         return;
     }
-    let expected = std::fs::read_to_string(path)
-        .unwrap_or_else(|_| panic!("no snapshot {}; run with UPDATE_SNAPSHOTS=1 to create it:\n{actual}", path.display()));
+    let expected = std::fs::read_to_string(path).unwrap_or_else(|_| {
+        panic!("no snapshot {}; run with UPDATE_SNAPSHOTS=1 to create it:\n{actual}", path.display())
+    });
     assert_eq!(expected, actual, "snapshot {} differs (UPDATE_SNAPSHOTS=1 rewrites it)", path.display());
 }
 

@@ -1,0 +1,177 @@
+//! `tradeoff audit` on a real results folder: a clean folder passes; one edited byte in a
+//! record, a deleted record and an edited summary each fail with the culprit named. And
+//! the HTML report renders in headless Chromium with its plots and no console errors.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use support::{describe, run_in};
+
+/// Runs a small experiment once and returns its results folder (in a fresh temp dir).
+fn results() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("audited.toml"),
+        r#"
+[experiment]
+name = "audited"
+seed = 5
+[dataset]
+source = "digits"
+subsample = 600
+[protocol]
+folds = 3
+[[candidates]]
+name = "tree"
+learner = "decision_tree"
+[[candidates]]
+name = "forest"
+learner = "random_forest"
+params = { n_estimators = 10 }
+[metrics]
+accuracy = {}
+train_time = { unit = "ms" }
+model_size = { unit = "kB" }
+[[constraints]]
+metric = "accuracy"
+min = 0.5
+[priorities]
+weights = { accuracy = 1, model_size = 1 }
+[[claims]]
+text = "the forest is larger"
+check = "model_size[forest] > model_size[tree]"
+"#,
+    )
+    .unwrap();
+    let output = run_in(dir.path(), &["run", "audited.toml"]);
+    assert!(output.status.success(), "{}", describe(&output));
+    let folder = dir.path().join("results/audited");
+    (dir, folder)
+}
+
+fn audit(folder: &Path) -> (i32, String) {
+    let output = run_in(folder, &["audit", "."]);
+    (output.status.code().unwrap(), String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[test]
+fn a_clean_results_folder_passes() {
+    let (_dir, folder) = results();
+    let (code, stdout) = audit(&folder);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("6 records") && stdout.contains("audit passed"), "{stdout}");
+    assert!(stdout.contains("claim `model_size[forest] > model_size[tree]`: holds"), "{stdout}");
+    assert!(stdout.contains("pick: "), "{stdout}");
+}
+
+#[test]
+fn an_edited_byte_in_a_record_is_named() {
+    let (_dir, folder) = results();
+    let runs = folder.join("runs.jsonl");
+    let text = std::fs::read_to_string(&runs).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    // Change one digit of the second record's accuracy.
+    let position = lines[1].find("\"accuracy\":{\"value\":0.").unwrap() + 24;
+    let mut bytes = lines[1].clone().into_bytes();
+    bytes[position] = if bytes[position] == b'9' { b'8' } else { b'9' };
+    lines[1] = String::from_utf8(bytes).unwrap();
+    std::fs::write(&runs, lines.join("\n") + "\n").unwrap();
+    let (code, stdout) = audit(&folder);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("MISMATCH runs.jsonl line 2 (forest fold 0 rep 0): content hash"), "{stdout}");
+}
+
+#[test]
+fn a_deleted_record_is_named() {
+    let (_dir, folder) = results();
+    let runs = folder.join("runs.jsonl");
+    let text = std::fs::read_to_string(&runs).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !(l.contains("\"candidate\":\"tree\"") && l.contains("\"fold\":2")))
+        .collect();
+    assert_eq!(kept.len(), 5);
+    std::fs::write(&runs, kept.join("\n") + "\n").unwrap();
+    let (code, stdout) = audit(&folder);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("no successful record for `tree` fold 2 rep 0"), "{stdout}");
+    assert!(
+        stdout.contains("summary.csv: `tree` / `accuracy` n is 3 in the file but 2 from the records"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn an_edited_summary_is_named() {
+    let (_dir, folder) = results();
+    let path = folder.join("summary.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let row = lines.iter().position(|l| l.starts_with("forest,model_size,")).unwrap();
+    let mut fields: Vec<String> = lines[row].split(',').map(str::to_string).collect();
+    fields[6] = "1.5".into(); // value
+    lines[row] = fields.join(",");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let (code, stdout) = audit(&folder);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("summary.csv: `forest` / `model_size` value is 1.5 in the file"), "{stdout}");
+}
+
+#[test]
+fn an_edited_report_is_named() {
+    let (_dir, folder) = results();
+    let path = folder.join("report.md");
+    let text = std::fs::read_to_string(&path).unwrap().replacen("**holds**", "**fails**", 1);
+    std::fs::write(&path, text).unwrap();
+    let (code, stdout) = audit(&folder);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("report.md line"), "{stdout}");
+}
+
+fn chromium() -> PathBuf {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .expect("headless Chromium is needed for this test: `just test` installs Debian's `chromium` package")
+}
+
+#[test]
+fn the_html_report_renders_in_headless_chromium_with_its_plots() {
+    let (_dir, folder) = results();
+    let html = folder.join("report.html");
+    let profile = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=2000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", describe(&output));
+    let dom = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let console_errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught") || l.contains("ERROR:CONSOLE"))
+        .collect();
+    assert!(console_errors.is_empty(), "console errors: {console_errors:#?}");
+    // One Pareto plot (accuracy vs model_size) and one bar chart per metric.
+    assert_eq!(dom.matches("class=\"plot pareto\"").count(), 1, "{dom}");
+    assert_eq!(dom.matches("class=\"plot bars\"").count(), 3);
+    assert!(dom.contains("<circle"), "the scatter has points");
+    assert!(dom.contains("<h2>Decision</h2>") && dom.contains("<table>"));
+}
