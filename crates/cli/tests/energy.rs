@@ -38,6 +38,7 @@ source = "digits"
 subsample = 800
 [protocol]
 holdout = 0.25
+idle_baseline = "1s"
 [[candidates]]
 name = "forest"
 learner = "random_forest"
@@ -48,10 +49,12 @@ train_energy = { unit = "J" }
 inference_energy = { unit = "mJ" }
 co2 = { unit = "mg" }
 cost = { unit = "USD" }
+energy_cost = { unit = "USD" }
 [environment]
 carbon_intensity = "FR"
 pue = 1.2
 rental_price = { usd = 3.6, date = "2026-11", note = "on-demand, 2 vCPU" }
+electricity_price = { usd = 0.25, date = "2026-11", note = "tariff" }
 "#,
     )
     .unwrap();
@@ -78,6 +81,13 @@ rental_price = { usd = 3.6, date = "2026-11", note = "on-demand, 2 vCPU" }
     // Rental cost: train seconds / 3600 x 3.6 USD, labelled declared (the price is).
     assert_eq!(measurement("cost")["method"], "declared");
     assert!(measurement("cost")["note"].as_str().unwrap().contains("3.6 USD/h (declared, 2026-11)"));
+    // Electricity cost is a separate figure: facility kWh x tariff.
+    let energy_cost = measurement("energy_cost")["value"].as_f64().unwrap();
+    assert!((energy_cost - joules / 3.6e6 * 1.2 * 0.25).abs() < 1e-15 + 1e-9 * energy_cost, "{energy_cost}");
+    // The idle baseline adds a derived dynamic figure; the gross one stays.
+    let dynamic = &measurement("train_energy_dynamic");
+    assert!(dynamic["note"].as_str().unwrap().starts_with("derived: gross"), "{dynamic}");
+    assert!(dynamic["value"].as_f64().unwrap() <= joules);
     if !rapl_readable {
         let notes: Vec<&str> =
             record["notes"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();

@@ -73,6 +73,10 @@ pub struct EnergyJob {
     pub pue: meter::footprint::Pue,
     pub rental_price: Option<meter::footprint::DatedPrice>,
     pub electricity_price: Option<meter::footprint::DatedPrice>,
+    /// Parts whose power the experiment declares: (part, watts).
+    pub declared_power: Vec<(String, f64)>,
+    /// Idle power is measured this long before training, for the dynamic energy.
+    pub idle_baseline_seconds: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

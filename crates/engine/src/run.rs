@@ -721,6 +721,8 @@ fn trial_key(
             "pue": job.energy.pue.value,
             "rental": job.energy.rental_price.as_ref().map(|p| p.usd),
             "electricity": job.energy.electricity_price.as_ref().map(|p| p.usd),
+            "declared_power": job.energy.declared_power,
+            "idle_baseline": job.energy.idle_baseline_seconds,
         },
         "code": if crate::catalogue::is_torch(&candidate.learner) { &facts.torch_code_sha256 } else { &facts.code_sha256 },
         "hardware": facts.hardware.fingerprint,
@@ -738,6 +740,12 @@ fn energy_job(experiment: &Experiment, options: &RunOptions) -> EnergyJob {
         pue: meter::footprint::Pue::new(environment.pue),
         rental_price: environment.rental_price.as_ref().map(dated),
         electricity_price: environment.electricity_price.as_ref().map(dated),
+        declared_power: environment
+            .declared_power_w
+            .iter()
+            .map(|(part, watts)| (part.clone(), *watts))
+            .collect(),
+        idle_baseline_seconds: experiment.protocol.idle_baseline_seconds,
     }
 }
 

@@ -98,14 +98,17 @@ fn trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Outcome {
 }
 
 /// The train and test tables of this trial's split.
-fn split(job: &TrialJob, dataset: &data::Dataset) -> Result<(data::Table, data::Table), String> {
+/// The train and test tables of this trial's split. Takes the tables out of the dataset
+/// rather than copying them: a copy would count in the trial's peak memory.
+fn split(job: &TrialJob, dataset: &mut data::Dataset) -> Result<(data::Table, data::Table), String> {
     let k = dataset.n_classes();
-    let train = &dataset.train;
+    if job.evaluation == spec::Evaluation::Official {
+        let test = dataset.test.take().ok_or("the dataset has no official test split")?;
+        return Ok((std::mem::take(&mut dataset.train), test));
+    }
+    let train = std::mem::take(&mut dataset.train);
     match job.evaluation {
-        spec::Evaluation::Official => {
-            let test = dataset.test.clone().ok_or("the dataset has no official test split")?;
-            Ok((train.clone(), test))
-        }
+        spec::Evaluation::Official => unreachable!("handled above"),
         spec::Evaluation::Folds(folds) => {
             let fold_of = data::split::stratified_folds(&train.y, k, folds, job.split_seed);
             let (train_rows, test_rows) = data::split::fold_split(&fold_of, job.fold);
@@ -121,8 +124,8 @@ fn split(job: &TrialJob, dataset: &data::Dataset) -> Result<(data::Table, data::
 fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialResult, String> {
     // The pool may already exist when a test calls this in-process; that is fine.
     let _ = rayon::ThreadPoolBuilder::new().num_threads(job.threads.max(1)).build_global();
-    let dataset = data::cache::read(&job.cache_path).map_err(|e| e.to_string())?;
-    let (train, test) = split(job, &dataset)?;
+    let mut dataset = data::cache::read(&job.cache_path).map_err(|e| e.to_string())?;
+    let (train, test) = split(job, &mut dataset)?;
     if test.rows == 0 {
         return Err("the split left no test rows".into());
     }
@@ -142,11 +145,19 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
         gpus.as_deref(),
         &job.energy.powercap_root,
         cpu_model,
+        &job.energy.declared_power,
         Duration::from_millis(job.energy.sampler_period_ms.max(1)),
     );
     let mut result = TrialResult::default();
     result.notes.extend(meters.gaps.iter().cloned());
     let n_classes = dataset.n_classes();
+
+    // Idle power, when the protocol asks for a baseline: the same meters, no workload.
+    let idle_watts = job.energy.idle_baseline_seconds.map(|seconds| {
+        let window = meters.start();
+        std::thread::sleep(Duration::from_secs_f64(seconds));
+        meters.finish(window).watts()
+    });
 
     // Training: the timed phase starts after the data is in memory.
     model.synchronize();
@@ -160,13 +171,25 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
         "train_time".into(),
         Measurement::counter(train_seconds, "s").with_note("monotonic clock around fit"),
     );
-    if wants("train_energy") || wants("co2") || wants("cost") {
+    if wants("train_energy") || wants("co2") || wants("energy_cost") {
         let energy = &train_energy.total;
         result.measurements.insert(
             "train_energy".into(),
             Measurement::new(energy.joules, "J", energy.method)
-                .with_note(format!("covers {}; {}", energy.covers, energy.note)),
+                .with_note(format!("gross; covers {}; {}", energy.covers, energy.note)),
         );
+        if let Some(idle) = idle_watts {
+            // Derived, never replacing the gross figure.
+            let dynamic = (energy.joules - idle * train_seconds).max(0.0);
+            result.measurements.insert(
+                "train_energy_dynamic".into(),
+                Measurement::new(dynamic, "J", energy.method).with_note(format!(
+                    "derived: gross {:.3} J - idle {idle:.3} W x {train_seconds:.3} s (idle measured over {} s before training)",
+                    energy.joules,
+                    job.energy.idle_baseline_seconds.unwrap_or(0.0)
+                )),
+            );
+        }
     }
 
     // Quality on the test rows.
@@ -252,9 +275,10 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
             .measurements
             .insert("co2".into(), Measurement::new(co2.value, "g", co2.method).with_note(co2.formula));
     }
+    // Rental and electricity cost are kept apart: one is time x price, the other energy x tariff.
     if wants("cost") {
-        match (&job.energy.rental_price, &job.energy.electricity_price) {
-            (Some(price), _) => {
+        match &job.energy.rental_price {
+            Some(price) => {
                 let devices = gpus.as_ref().map_or(1.0, |g| g.len().max(1) as f64);
                 let cost = footprint::rental_cost(train_seconds, devices, price);
                 result.measurements.insert(
@@ -263,18 +287,23 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
                         .with_note(format!("rental: {}", cost.formula)),
                 );
             }
-            (None, Some(tariff)) => {
+            None => result.notes.push("cost not computed: declare `rental_price` in [environment]".into()),
+        }
+    }
+    if wants("energy_cost") {
+        match &job.energy.electricity_price {
+            Some(tariff) => {
                 let energy = &train_energy.total;
                 let cost = footprint::electricity_cost(energy.joules, energy.method, job.energy.pue, tariff);
                 result.measurements.insert(
-                    "cost".into(),
+                    "energy_cost".into(),
                     Measurement::new(cost.value, "USD", cost.method)
                         .with_note(format!("electricity: {}", cost.formula)),
                 );
             }
-            (None, None) => result.notes.push(
-                "cost not computed: declare `rental_price` or `electricity_price` in [environment]".into(),
-            ),
+            None => result
+                .notes
+                .push("energy_cost not computed: declare `electricity_price` in [environment]".into()),
         }
     }
     if let Some(path) = &job.rules_path
@@ -304,7 +333,8 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
     ));
     // Measurements the experiment did not ask for are dropped: the record holds what the
     // protocol defines (peak memory and CPU time are added by the scheduler).
-    result.measurements.retain(|name, _| wants(name));
+    let keep_dynamic = idle_watts.is_some();
+    result.measurements.retain(|name, _| wants(name) || (keep_dynamic && name == "train_energy_dynamic"));
     Ok(result)
 }
 

@@ -37,26 +37,77 @@ impl Binned {
     }
 
     fn build(x: &[f32], rows: usize, cols: usize, keep_columns: bool) -> Self {
-        let per_feature: Vec<(Vec<u8>, Vec<f32>, Vec<f32>)> =
-            (0..cols).into_par_iter().map(|f| bin_feature(x, rows, cols, f)).collect();
-        let mut lower = Vec::with_capacity(cols);
-        let mut upper = Vec::with_capacity(cols);
-        let mut columns = Vec::with_capacity(cols);
-        for (column, lo, hi) in per_feature {
-            columns.push(column);
-            lower.push(lo);
-            upper.push(hi);
+        // One pass over the rows in order finds the features whose values are all integers
+        // in 0..=255 (pixels, counts, codes) and which of those values occur.
+        let (small, present) = x
+            .par_chunks(cols.max(1) * 1024)
+            .fold(
+                || (vec![true; cols], vec![[0u64; 4]; cols]),
+                |(mut small, mut present), block| {
+                    for row in block.chunks_exact(cols) {
+                        for (f, &v) in row.iter().enumerate() {
+                            if (0.0..=255.0).contains(&v) && v.fract() == 0.0 {
+                                let b = v as usize;
+                                present[f][b >> 6] |= 1 << (b & 63);
+                            } else {
+                                small[f] = false;
+                            }
+                        }
+                    }
+                    (small, present)
+                },
+            )
+            .reduce(
+                || (vec![true; cols], vec![[0u64; 4]; cols]),
+                |(mut small, mut present), (other_small, other_present)| {
+                    for f in 0..cols {
+                        small[f] &= other_small[f];
+                        for w in 0..4 {
+                            present[f][w] |= other_present[f][w];
+                        }
+                    }
+                    (small, present)
+                },
+            );
+        // Small-integer features: bin = rank of the value among those present.
+        let mut rank = vec![[0u8; 256]; cols];
+        let mut lower = vec![Vec::new(); cols];
+        let mut upper = vec![Vec::new(); cols];
+        for f in (0..cols).filter(|&f| small[f]) {
+            for v in 0..256 {
+                if present[f][v >> 6] & (1 << (v & 63)) != 0 {
+                    rank[f][v] = lower[f].len() as u8;
+                    lower[f].push(v as f32);
+                }
+            }
+            upper[f] = lower[f].clone();
+        }
+        // Other features: sorted values, exact or quantile bins, one feature at a time.
+        let general: Vec<(usize, FeatureBins)> = (0..cols)
+            .into_par_iter()
+            .filter(|&f| !small[f])
+            .map(|f| (f, bin_feature(x, rows, cols, f)))
+            .collect();
+        let mut general_column: Vec<Option<Vec<u8>>> = vec![None; cols];
+        for (f, (column, lo, hi)) in general {
+            lower[f] = lo;
+            upper[f] = hi;
+            general_column[f] = Some(column);
         }
         let mut bins = vec![0u8; rows * cols];
         bins.par_chunks_mut(cols.max(1) * 1024).enumerate().for_each(|(block, chunk)| {
-            for (offset, row) in chunk.chunks_exact_mut(cols).enumerate() {
+            for (offset, row_bins) in chunk.chunks_exact_mut(cols).enumerate() {
                 let r = block * 1024 + offset;
-                for (f, bin) in row.iter_mut().enumerate() {
-                    *bin = columns[f][r];
+                let row = &x[r * cols..(r + 1) * cols];
+                for (f, bin) in row_bins.iter_mut().enumerate() {
+                    *bin = match &general_column[f] {
+                        None => rank[f][row[f] as usize],
+                        Some(column) => column[r],
+                    };
                 }
             }
         });
-        let columns = keep_columns.then(|| columns.concat());
+        let columns = keep_columns.then(|| transpose(&bins, rows, cols));
         Binned { rows, cols, bins, columns, lower, upper }
     }
 
@@ -87,7 +138,29 @@ impl Binned {
     }
 }
 
-fn bin_feature(x: &[f32], rows: usize, cols: usize, feature: usize) -> (Vec<u8>, Vec<f32>, Vec<f32>) {
+/// Column-major copy of a row-major matrix, in tiles that stay in cache.
+fn transpose(bins: &[u8], rows: usize, cols: usize) -> Vec<u8> {
+    const TILE: usize = 64;
+    let mut columns = vec![0u8; rows * cols];
+    columns.par_chunks_mut(rows.max(1) * TILE).enumerate().for_each(|(tile, block)| {
+        let first = tile * TILE;
+        let features = block.len() / rows.max(1);
+        for r0 in (0..rows).step_by(TILE) {
+            for r in r0..(r0 + TILE).min(rows) {
+                let row = &bins[r * cols + first..r * cols + first + features];
+                for (j, &bin) in row.iter().enumerate() {
+                    block[j * rows + r] = bin;
+                }
+            }
+        }
+    });
+    columns
+}
+
+/// One feature's bins by row, and the smallest and largest value of each bin.
+type FeatureBins = (Vec<u8>, Vec<f32>, Vec<f32>);
+
+fn bin_feature(x: &[f32], rows: usize, cols: usize, feature: usize) -> FeatureBins {
     let value = |row: usize| x[row * cols + feature];
     // Fast path: integers in 0..=255 (pixels, counts, codes).
     let mut present = [false; 256];

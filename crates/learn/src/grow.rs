@@ -124,7 +124,25 @@ struct Pending {
     right_of: Option<usize>,
     /// Features known to be constant in this node (they were in an ancestor): one bit each.
     constants: Vec<u64>,
+    /// The node's full histogram, when its parent derived it (sibling subtraction).
+    hist: Option<HistSet>,
 }
+
+/// Every feature's (bin, class) histogram of one node, feature regions laid end to end.
+/// Large nodes of a tree that looks at every feature keep one: a child's set is its
+/// parent's minus its sibling's, so only the smaller child is ever counted.
+#[derive(Debug)]
+struct HistSet {
+    counts: Vec<u32>,
+}
+
+/// Below this many rows a node marks occupied bins while counting; above, it scans.
+const TRACK_BELOW: usize = 1024;
+
+/// Nodes with at least this many rows keep a histogram set for their children.
+const SUBTRACT_MIN: usize = 2048;
+/// The most memory histogram sets waiting on the stack may hold.
+const SUBTRACT_BUDGET_BYTES: usize = 64 << 20;
 
 /// Incremental impurity of the two children during a sweep. `impurity` is n·H (entropy,
 /// in nats) or n·Gini, so a split's cost is the sum over both children.
@@ -133,9 +151,12 @@ struct Sweep<'t> {
     nlogn: &'t [f64],
     n_left: u32,
     n_right: u32,
-    /// Entropy: Σ c·ln c over classes; Gini: Σ c².
+    /// Entropy: Σ c·ln c over classes (Gini leaves these at 0).
     sum_left: f64,
     sum_right: f64,
+    /// Gini: Σ c² over classes, exact in integers (no floating-point chain per bin).
+    squares_left: u64,
+    squares_right: u64,
 }
 
 impl Sweep<'_> {
@@ -150,8 +171,18 @@ impl Sweep<'_> {
     /// Moves `weight` of a class from the right child to the left.
     #[inline]
     fn shift(&mut self, left: &mut u32, right: &mut u32, weight: u32) {
-        self.sum_left += self.term(*left + weight) - self.term(*left);
-        self.sum_right += self.term(*right - weight) - self.term(*right);
+        match self.criterion {
+            Criterion::Entropy => {
+                self.sum_left += self.term(*left + weight) - self.term(*left);
+                self.sum_right += self.term(*right - weight) - self.term(*right);
+            }
+            Criterion::Gini => {
+                // (c + w)² - c² = w (2c + w), and likewise on the right.
+                let w = u64::from(weight);
+                self.squares_left += w * (2 * u64::from(*left) + w);
+                self.squares_right -= w * (2 * u64::from(*right) - w);
+            }
+        }
         *left += weight;
         *right -= weight;
         self.n_left += weight;
@@ -166,9 +197,10 @@ impl Sweep<'_> {
             Criterion::Entropy => (self.cost(), 1.0),
             Criterion::Gini => {
                 let (left, right) = (f64::from(self.n_left), f64::from(self.n_right));
+                let (q_left, q_right) = (self.squares_left as f64, self.squares_right as f64);
                 // n - (QL/nL + QR/nR) = n - (QL nR + QR nL) / (nL nR); the constant n is
                 // added back once the best is known.
-                (-(self.sum_left * right + self.sum_right * left), left * right)
+                (-(q_left * right + q_right * left), left * right)
             }
         }
     }
@@ -181,8 +213,9 @@ impl Sweep<'_> {
                     - self.sum_right
             }
             Criterion::Gini => {
-                f64::from(self.n_left) - self.sum_left / f64::from(self.n_left) + f64::from(self.n_right)
-                    - self.sum_right / f64::from(self.n_right)
+                f64::from(self.n_left) - self.squares_left as f64 / f64::from(self.n_left)
+                    + f64::from(self.n_right)
+                    - self.squares_right as f64 / f64::from(self.n_right)
             }
         }
     }
@@ -216,9 +249,27 @@ impl Grower<'_> {
         let mut counts = vec![0u32; self.n_classes];
         let mut buffer: Vec<u32> = Vec::new();
         let words = cols.div_ceil(64);
-        let mut stack =
-            vec![Pending { start: 0, end: rows.len(), depth: 0, right_of: None, constants: vec![0; words] }];
+        let mut stack = vec![Pending {
+            start: 0,
+            end: rows.len(),
+            depth: 0,
+            right_of: None,
+            constants: vec![0; words],
+            hist: None,
+        }];
+        let all_features = self.params.max_features >= cols;
+        // Feature regions of a histogram set: feature f's counts start at offsets[f].
+        let mut offsets = Vec::with_capacity(cols + 1);
+        offsets.push(0);
+        for f in 0..cols {
+            offsets.push(offsets[f] + self.binned.n_bins(f) * self.n_classes);
+        }
+        let set_bytes = offsets[cols] * 4;
+        let mut stored_bytes = 0usize;
         while let Some(mut pending) = stack.pop() {
+            if pending.hist.is_some() {
+                stored_bytes -= set_bytes;
+            }
             let id = nodes.len();
             if let Some(parent) = pending.right_of {
                 nodes[parent].right = id as u32;
@@ -245,7 +296,18 @@ impl Grower<'_> {
                 nodes.push(leaf);
                 continue;
             }
-            let best = if self.params.max_features >= cols {
+            // A large node of a whole-feature tree works from its histogram set: given by
+            // its parent, or counted now.
+            let hist = match pending.hist.take() {
+                Some(hist) => Some(hist),
+                None if all_features && samples.len() >= SUBTRACT_MIN => {
+                    Some(self.count_set(samples, &offsets))
+                }
+                None => None,
+            };
+            let best = if let Some(hist) = &hist {
+                self.best_from_set(hist, &offsets, &counts, n, &mut pending.constants)
+            } else if all_features {
                 self.best_over_all_features(samples, &counts, n, &mut scratch, &mut pending.constants)
             } else {
                 let constants = &mut pending.constants;
@@ -276,15 +338,41 @@ impl Grower<'_> {
             });
             let middle = pending.start + split;
             let depth = pending.depth + 1;
+            // Sibling subtraction: count the smaller child, derive the larger one from the
+            // parent. A child keeps its set only if it is large itself and the budget allows.
+            let (mut left_hist, mut right_hist) = (None, None);
+            if let Some(mut parent) = hist {
+                let (left_rows, right_rows) = (split, samples.len() - split);
+                let larger = left_rows.max(right_rows);
+                if larger >= SUBTRACT_MIN && stored_bytes + 2 * set_bytes <= SUBTRACT_BUDGET_BYTES {
+                    let smaller_is_left = left_rows <= right_rows;
+                    let smaller_rows = if smaller_is_left { &samples[..split] } else { &samples[split..] };
+                    let smaller = self.count_set(smaller_rows, &offsets);
+                    parent.counts.par_chunks_mut(1 << 16).zip(smaller.counts.par_chunks(1 << 16)).for_each(
+                        |(p, s)| {
+                            for (a, b) in p.iter_mut().zip(s) {
+                                *a -= b;
+                            }
+                        },
+                    );
+                    let keep_smaller = left_rows.min(right_rows) >= SUBTRACT_MIN;
+                    let (large, small) = (Some(parent), keep_smaller.then_some(smaller));
+                    (left_hist, right_hist) = if smaller_is_left { (small, large) } else { (large, small) };
+                    stored_bytes +=
+                        set_bytes * (usize::from(left_hist.is_some()) + usize::from(right_hist.is_some()));
+                }
+            }
             let right = Pending {
                 start: middle,
                 end: pending.end,
                 depth,
                 right_of: Some(id),
                 constants: pending.constants.clone(),
+                hist: right_hist,
             };
             stack.push(right);
             stack.push(Pending {
+                hist: left_hist,
                 start: pending.start,
                 end: middle,
                 depth,
@@ -293,6 +381,140 @@ impl Grower<'_> {
             });
         }
         Tree { nodes, n_features: cols, n_classes: self.n_classes, impurity_decrease: decrease }
+    }
+
+    /// Counts a node's full histogram set, features in parallel blocks, rows in order.
+    fn count_set(&self, samples: &[u32], offsets: &[usize]) -> HistSet {
+        let k = self.n_classes;
+        let cols = self.binned.cols;
+        let bins = &self.binned.bins;
+        let mut counts = vec![0u32; offsets[cols]];
+        // Split the set into blocks of whole features, each block's counts near 512 KiB.
+        let mut blocks: Vec<(usize, usize, &mut [u32])> = Vec::new();
+        let mut rest: &mut [u32] = &mut counts;
+        let mut first = 0;
+        while first < cols {
+            let mut last = first;
+            while last < cols && offsets[last + 1] - offsets[first] <= 128 * 1024 {
+                last += 1;
+            }
+            last = last.max(first + 1);
+            let (head, tail) = rest.split_at_mut(offsets[last] - offsets[first]);
+            blocks.push((first, last, head));
+            rest = tail;
+            first = last;
+        }
+        blocks.into_par_iter().for_each(|(first, last, block)| {
+            let base = offsets[first];
+            for &row in samples {
+                let row_bins = &bins[row as usize * cols..(row as usize + 1) * cols];
+                let slot = self.y[row as usize] as usize;
+                let w = self.weight(row);
+                for f in first..last {
+                    block[offsets[f] - base + row_bins[f] as usize * k + slot] += w;
+                }
+            }
+        });
+        HistSet { counts }
+    }
+
+    /// The best split of a node from its histogram set; marks constant features.
+    fn best_from_set(
+        &self,
+        hist: &HistSet,
+        offsets: &[usize],
+        counts: &[u32],
+        n: u32,
+        constants: &mut [u64],
+    ) -> Option<Candidate> {
+        let k = self.n_classes;
+        let features: Vec<usize> = (0..self.binned.cols).filter(|&f| !is_set(constants, f)).collect();
+        let results: Vec<(bool, Option<Candidate>)> = features
+            .par_iter()
+            .map_init(
+                || (vec![0u32; k], vec![0u32; k]),
+                |(left, right), &f| {
+                    self.sweep_dense(f, &hist.counts[offsets[f]..offsets[f + 1]], counts, n, left, right)
+                },
+            )
+            .collect();
+        let mut best: Option<Candidate> = None;
+        for (&feature, (constant, candidate)) in features.iter().zip(results) {
+            if constant {
+                set(constants, feature);
+            }
+            if let Some(candidate) = candidate
+                && best.is_none_or(|b| candidate.better_than(&b))
+            {
+                best = Some(candidate);
+            }
+        }
+        best
+    }
+
+    /// Sweeps one feature's dense histogram (bins x classes) without clearing it.
+    fn sweep_dense(
+        &self,
+        feature: usize,
+        hist: &[u32],
+        counts: &[u32],
+        n: u32,
+        left: &mut [u32],
+        right: &mut [u32],
+    ) -> (bool, Option<Candidate>) {
+        let k = self.n_classes;
+        let criterion = self.params.criterion;
+        left.iter_mut().for_each(|c| *c = 0);
+        right.copy_from_slice(counts);
+        let mut sweep = Sweep {
+            criterion,
+            nlogn: &self.nlogn,
+            n_left: 0,
+            n_right: n,
+            sum_left: 0.0,
+            sum_right: match criterion {
+                Criterion::Entropy => counts.iter().map(|&c| self.nlogn[c as usize]).sum(),
+                Criterion::Gini => 0.0,
+            },
+            squares_left: 0,
+            squares_right: counts.iter().map(|&c| u64::from(c) * u64::from(c)).sum(),
+        };
+        let min_leaf = self.params.min_samples_leaf;
+        let mut best: Option<(f64, f64, usize, usize)> = None;
+        let mut occupied = 0usize;
+        let mut previous_bin = 0usize;
+        for (bin, classes) in hist.chunks_exact(k).enumerate() {
+            let total: u32 = classes.iter().sum();
+            if total == 0 {
+                continue;
+            }
+            if occupied > 0 && sweep.n_left >= min_leaf && sweep.n_right >= min_leaf {
+                let (num, den) = sweep.cost_fraction();
+                if best.is_none_or(|(b_num, b_den, _, _)| num * b_den < b_num * den) {
+                    best = Some((num, den, previous_bin, bin));
+                }
+            }
+            occupied += 1;
+            previous_bin = bin;
+            if total == sweep.n_right {
+                break; // the last occupied bin
+            }
+            for (class, &h) in classes.iter().enumerate() {
+                if h > 0 {
+                    sweep.shift(&mut left[class], &mut right[class], h);
+                }
+            }
+        }
+        let best = best.map(|(num, den, left_bin, right_bin)| Candidate {
+            cost: match criterion {
+                Criterion::Entropy => num,
+                Criterion::Gini => f64::from(n) + num / den,
+            },
+            feature,
+            left_bin,
+            right_bin,
+        });
+        (occupied <= 1, best)
     }
 
     /// Evaluates every feature not known to be constant; marks those found constant.
@@ -428,7 +650,7 @@ impl Grower<'_> {
         spans.dedup();
         const AHEAD: usize = 8;
         // Large nodes occupy most bins: finding them by scanning is cheaper than marking.
-        let track_occupied = samples.len() < 1024;
+        let track_occupied = samples.len() < TRACK_BELOW;
         for (i, &row) in samples.iter().enumerate() {
             if let Some(&ahead) = samples.get(i + AHEAD) {
                 let base = ahead as usize * cols;
@@ -538,13 +760,12 @@ impl Grower<'_> {
             n_left: 0,
             n_right: n,
             sum_left: 0.0,
-            sum_right: counts
-                .iter()
-                .map(|&c| match criterion {
-                    Criterion::Entropy => self.nlogn[c as usize],
-                    Criterion::Gini => f64::from(c) * f64::from(c),
-                })
-                .sum(),
+            sum_right: match criterion {
+                Criterion::Entropy => counts.iter().map(|&c| self.nlogn[c as usize]).sum(),
+                Criterion::Gini => 0.0,
+            },
+            squares_left: 0,
+            squares_right: counts.iter().map(|&c| u64::from(c) * u64::from(c)).sum(),
         };
         let min_leaf = self.params.min_samples_leaf;
         // The best split so far: cost fraction and its two bins.

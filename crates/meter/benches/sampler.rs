@@ -44,6 +44,7 @@ fn main() {
             None,
             Path::new(meter::rapl::POWERCAP_ROOT),
             model,
+            &[],
             Duration::from_millis(period_ms),
         );
         let window = meters.start();

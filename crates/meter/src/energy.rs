@@ -1,7 +1,13 @@
-//! Energy of a timed phase: counters read at the window's edges, a sampler running
-//! beside the workload, and, where no counter answers, a labelled estimate. Gross energy
-//! is what is stored; every figure lists what it covers.
+//! Energy of a timed phase, from every meter that can say something about it.
+//!
+//! Each source is an [`EnergyMeter`]: read at the start of a window, and asked at its end
+//! for the energy in between, given the sampler's timeline. The sources are the NVML
+//! energy counter (`counter`), NVML power integrated over the samples (`sampled`), RAPL
+//! package and DRAM counters (`counter`), the CPU and RAM estimate used when RAPL is
+//! absent (`estimated`), and powers the experiment declares (`declared`). Gross energy is
+//! what is stored; every figure lists what it covers.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,7 +17,7 @@ use units::Method;
 use crate::estimate::{CpuPowerModel, describe_ram, ram_joules};
 use crate::nvml::NvmlMeter;
 use crate::rapl::{Rapl, RaplReading, wrapping_delta};
-use crate::rusage::{Usage, own_usage};
+use crate::rusage::own_usage;
 use crate::sampler::{Sample, Sampler, Sources, integrate_trapezoid};
 
 /// Energy of one part of the machine over a window.
@@ -25,7 +31,187 @@ pub struct EnergyFigure {
     pub note: String,
 }
 
-/// Every part, their sum, and the window they cover.
+/// What a meter read when a window opened.
+#[derive(Debug, Clone)]
+pub enum Start {
+    Gpu(Vec<u64>),
+    Rapl(RaplReading),
+    Nothing,
+}
+
+/// What a meter sees of a closed window.
+#[derive(Debug)]
+pub struct Window<'a> {
+    pub seconds: f64,
+    /// Where the window starts on the sampler's clock.
+    pub offset: f64,
+    pub samples: &'a [Sample],
+    /// Process CPU time spent in the window.
+    pub cpu_seconds: f64,
+    pub period: Duration,
+}
+
+/// One source of energy figures.
+pub trait EnergyMeter: Send + Sync {
+    /// Reads the source when a window opens.
+    fn begin(&self) -> Start;
+    /// The energy of the window that opened with `start`, one figure per part covered.
+    fn end(&self, start: &Start, window: &Window<'_>) -> Vec<EnergyFigure>;
+}
+
+/// NVML's total-energy counter (Volta and newer), read at the window's edges.
+struct GpuCounter(Arc<NvmlMeter>);
+
+impl EnergyMeter for GpuCounter {
+    fn begin(&self) -> Start {
+        self.0.energy_mj().map(Start::Gpu).unwrap_or(Start::Nothing)
+    }
+
+    fn end(&self, start: &Start, _: &Window<'_>) -> Vec<EnergyFigure> {
+        let (Start::Gpu(start), Ok(end)) = (start, self.0.energy_mj()) else { return Vec::new() };
+        let joules = start.iter().zip(&end).map(|(a, b)| b.saturating_sub(*a) as f64 / 1000.0).sum();
+        vec![EnergyFigure {
+            joules,
+            method: Method::Counter,
+            covers: format!("GPU board ({})", self.0.names.join(", ")),
+            note: "nvmlDeviceGetTotalEnergyConsumption at the window's edges, device synchronised".into(),
+        }]
+    }
+}
+
+/// NVML board power sampled beside the workload and integrated (no energy counter).
+struct GpuSampled(Arc<NvmlMeter>);
+
+impl EnergyMeter for GpuSampled {
+    fn begin(&self) -> Start {
+        Start::Nothing
+    }
+
+    fn end(&self, _: &Start, window: &Window<'_>) -> Vec<EnergyFigure> {
+        let joules = (0..self.0.indices.len())
+            .map(|d| {
+                let trace: Vec<(f64, f64)> = window
+                    .samples
+                    .iter()
+                    .filter_map(|s| s.gpu_power_w.as_ref().and_then(|p| p.get(d)).map(|&w| (s.t, w)))
+                    .collect();
+                integrate_trapezoid(&trace, window.offset, window.offset + window.seconds)
+            })
+            .sum();
+        vec![EnergyFigure {
+            joules,
+            method: Method::Sampled,
+            covers: format!("GPU board ({})", self.0.names.join(", ")),
+            note: format!(
+                "nvmlDeviceGetPowerUsage every {} ms, trapezoid rule (no energy counter)",
+                window.period.as_millis()
+            ),
+        }]
+    }
+}
+
+/// RAPL package and DRAM counters, summed across the sampler's readings so that a
+/// counter wrapping more than once in a long window is still counted right.
+struct RaplMeter(Arc<Rapl>);
+
+impl EnergyMeter for RaplMeter {
+    fn begin(&self) -> Start {
+        self.0.read().map(Start::Rapl).unwrap_or(Start::Nothing)
+    }
+
+    fn end(&self, start: &Start, window: &Window<'_>) -> Vec<EnergyFigure> {
+        let (Start::Rapl(start), Ok(end)) = (start, self.0.read()) else { return Vec::new() };
+        let mut readings: Vec<&RaplReading> = vec![start];
+        readings.extend(window.samples.iter().filter_map(|s| s.rapl.as_ref()));
+        readings.push(&end);
+        self.0
+            .zones()
+            .iter()
+            .enumerate()
+            .map(|(z, zone)| {
+                let microjoules: u64 = readings
+                    .windows(2)
+                    .map(|w| wrapping_delta(w[0].0[z], w[1].0[z], zone.max_energy_range_uj))
+                    .sum();
+                EnergyFigure {
+                    joules: microjoules as f64 * 1e-6,
+                    method: Method::Counter,
+                    covers: if zone.name == "dram" {
+                        "DRAM".into()
+                    } else {
+                        format!("CPU package ({})", zone.name)
+                    },
+                    note: "RAPL energy_uj (powercap), machine-wide, wraparound handled".into(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// The CPU share of this process, estimated from its CPU time and a named power model.
+struct CpuEstimate(CpuPowerModel);
+
+impl EnergyMeter for CpuEstimate {
+    fn begin(&self) -> Start {
+        Start::Nothing
+    }
+
+    fn end(&self, _: &Start, window: &Window<'_>) -> Vec<EnergyFigure> {
+        vec![EnergyFigure {
+            joules: self.0.cpu_joules(window.cpu_seconds),
+            method: Method::Estimated,
+            covers: "CPU (process share)".into(),
+            note: format!("{}; {:.3} CPU-s", self.0.describe(), window.cpu_seconds),
+        }]
+    }
+}
+
+/// RAM power of this process's resident memory, estimated.
+struct RamEstimate;
+
+impl EnergyMeter for RamEstimate {
+    fn begin(&self) -> Start {
+        Start::Nothing
+    }
+
+    fn end(&self, _: &Start, window: &Window<'_>) -> Vec<EnergyFigure> {
+        let mean_rss = if window.samples.is_empty() {
+            crate::sampler::current_rss_bytes() as f64
+        } else {
+            window.samples.iter().map(|s| s.rss_bytes as f64).sum::<f64>() / window.samples.len() as f64
+        };
+        vec![EnergyFigure {
+            joules: ram_joules(mean_rss, window.seconds),
+            method: Method::Estimated,
+            covers: "RAM (process resident memory)".into(),
+            note: format!("{}; mean RSS {:.1} MB", describe_ram(), mean_rss / 1e6),
+        }]
+    }
+}
+
+/// A power the experiment declares for a part no meter reads (an accelerator measured
+/// at the wall, a datasheet figure), times the window.
+struct DeclaredPower {
+    part: String,
+    watts: f64,
+}
+
+impl EnergyMeter for DeclaredPower {
+    fn begin(&self) -> Start {
+        Start::Nothing
+    }
+
+    fn end(&self, _: &Start, window: &Window<'_>) -> Vec<EnergyFigure> {
+        vec![EnergyFigure {
+            joules: self.watts * window.seconds,
+            method: Method::Declared,
+            covers: self.part.clone(),
+            note: format!("{} W declared in the experiment x {:.3} s", self.watts, window.seconds),
+        }]
+    }
+}
+
+/// Every part's figure, their sum, and the window they cover.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WindowEnergy {
     pub seconds: f64,
@@ -37,11 +223,17 @@ pub struct WindowEnergy {
     pub sampler_cpu_seconds: f64,
 }
 
+impl WindowEnergy {
+    /// Mean power over the window, W.
+    pub fn watts(&self) -> f64 {
+        if self.seconds > 0.0 { self.total.joules / self.seconds } else { 0.0 }
+    }
+}
+
 /// The energy sources of a trial, opened once in the worker.
 pub struct EnergyMeters {
-    nvml: Option<Arc<NvmlMeter>>,
-    rapl: Option<Arc<Rapl>>,
-    cpu_model: CpuPowerModel,
+    meters: Vec<Box<dyn EnergyMeter>>,
+    sources: Sources,
     /// Why sources are missing, in words, for the report.
     pub gaps: Vec<String>,
     pub period: Duration,
@@ -49,140 +241,97 @@ pub struct EnergyMeters {
 
 impl std::fmt::Debug for EnergyMeters {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EnergyMeters").field("gaps", &self.gaps).finish()
+        f.debug_struct("EnergyMeters").field("meters", &self.meters.len()).field("gaps", &self.gaps).finish()
     }
 }
 
-/// A running window.
-pub struct Window {
+/// A window in progress.
+pub struct OpenWindow {
     started: Instant,
     sampler: Sampler,
-    rapl_start: Option<RaplReading>,
-    gpu_start: Option<Vec<u64>>,
-    usage_start: Usage,
+    starts: Vec<Start>,
+    cpu_seconds: f64,
 }
 
 impl EnergyMeters {
-    /// Opens NVML for `gpus` (none for a CPU trial) and RAPL under `powercap_root`.
+    /// Opens NVML for `gpus` (none for a CPU trial), RAPL under `powercap_root`, the CPU
+    /// and RAM estimate where RAPL is absent, and the declared powers.
     pub fn open(
         gpus: Option<&[u32]>,
-        powercap_root: &std::path::Path,
+        powercap_root: &Path,
         cpu_model: CpuPowerModel,
+        declared: &[(String, f64)],
         period: Duration,
     ) -> Self {
         let mut gaps = Vec::new();
-        let nvml = gpus.and_then(|indices| match NvmlMeter::open(indices) {
-            Ok(meter) => Some(Arc::new(meter)),
-            Err(reason) => {
-                gaps.push(format!("GPU energy not measured: {reason}"));
-                None
+        let mut meters: Vec<Box<dyn EnergyMeter>> = Vec::new();
+        let mut sources = Sources::default();
+        if let Some(indices) = gpus {
+            match NvmlMeter::open(indices) {
+                Ok(meter) => {
+                    let meter = Arc::new(meter);
+                    if meter.has_counter {
+                        meters.push(Box::new(GpuCounter(meter.clone())));
+                    } else {
+                        gaps.push("GPU energy sampled: the NVML energy counter does not answer".into());
+                        meters.push(Box::new(GpuSampled(meter.clone())));
+                    }
+                    sources.nvml = Some(meter);
+                }
+                Err(reason) => gaps.push(format!("GPU energy not measured: {reason}")),
             }
-        });
-        let rapl = match Rapl::open(powercap_root) {
-            Ok(rapl) => Some(Arc::new(rapl)),
-            Err(reason) => {
-                gaps.push(format!("CPU energy estimated: RAPL {reason}"));
-                None
+        }
+        match Rapl::open(powercap_root) {
+            Ok(rapl) => {
+                let rapl = Arc::new(rapl);
+                let has_dram = rapl.zones().iter().any(|z| z.name == "dram");
+                meters.push(Box::new(RaplMeter(rapl.clone())));
+                if !has_dram {
+                    meters.push(Box::new(RamEstimate));
+                    gaps.push("RAM energy estimated: RAPL has no DRAM zone here".into());
+                }
+                sources.rapl = Some(rapl);
             }
-        };
-        EnergyMeters { nvml, rapl, cpu_model, gaps, period }
+            Err(reason) => {
+                gaps.push(format!("CPU and RAM energy estimated: RAPL {reason}"));
+                meters.push(Box::new(CpuEstimate(cpu_model)));
+                meters.push(Box::new(RamEstimate));
+            }
+        }
+        for (part, watts) in declared {
+            meters.push(Box::new(DeclaredPower { part: part.clone(), watts: *watts }));
+        }
+        EnergyMeters { meters, sources, gaps, period }
     }
 
-    pub fn start(&self) -> Window {
-        let sources = Sources { nvml: self.nvml.clone(), rapl: self.rapl.clone() };
-        let gpu_start = self.nvml.as_ref().filter(|n| n.has_counter).and_then(|n| n.energy_mj().ok());
-        let rapl_start = self.rapl.as_ref().and_then(|r| r.read().ok());
-        let usage_start = own_usage();
-        Window {
+    pub fn start(&self) -> OpenWindow {
+        let starts = self.meters.iter().map(|m| m.begin()).collect();
+        OpenWindow {
             started: Instant::now(),
-            sampler: Sampler::start(sources, self.period),
-            rapl_start,
-            gpu_start,
-            usage_start,
+            sampler: Sampler::start(self.sources.clone(), self.period),
+            starts,
+            cpu_seconds: own_usage().cpu_seconds(),
         }
     }
 
-    pub fn finish(&self, window: Window) -> WindowEnergy {
-        let seconds = window.started.elapsed().as_secs_f64();
-        let usage_end = own_usage();
-        let gpu_end = self.nvml.as_ref().filter(|n| n.has_counter).and_then(|n| n.energy_mj().ok());
-        let rapl_end = self.rapl.as_ref().and_then(|r| r.read().ok());
-        let sampler_started = window.sampler.started;
-        let (samples, sampler_cpu_seconds) = window.sampler.stop();
-        let offset = window.started.saturating_duration_since(sampler_started).as_secs_f64();
-        let cpu_seconds = usage_end.cpu_seconds() - window.usage_start.cpu_seconds();
-        let mut parts = Vec::new();
-
-        if let Some(nvml) = &self.nvml {
-            match (&window.gpu_start, &gpu_end) {
-                (Some(start), Some(end)) => {
-                    let joules: f64 =
-                        start.iter().zip(end).map(|(a, b)| b.saturating_sub(*a) as f64 / 1000.0).sum();
-                    parts.push(EnergyFigure {
-                        joules,
-                        method: Method::Counter,
-                        covers: format!("GPU board ({})", nvml.names.join(", ")),
-                        note:
-                            "nvmlDeviceGetTotalEnergyConsumption at the window's edges, device synchronised"
-                                .into(),
-                    });
-                }
-                _ => {
-                    let devices = nvml.indices.len();
-                    let joules: f64 = (0..devices)
-                        .map(|d| {
-                            let trace: Vec<(f64, f64)> = samples
-                                .iter()
-                                .filter_map(|s| {
-                                    s.gpu_power_w.as_ref().and_then(|p| p.get(d)).map(|&w| (s.t, w))
-                                })
-                                .collect();
-                            integrate_trapezoid(&trace, offset, offset + seconds)
-                        })
-                        .sum();
-                    parts.push(EnergyFigure {
-                        joules,
-                        method: Method::Sampled,
-                        covers: format!("GPU board ({})", nvml.names.join(", ")),
-                        note: format!(
-                            "nvmlDeviceGetPowerUsage every {} ms, trapezoid rule (no energy counter)",
-                            self.period.as_millis()
-                        ),
-                    });
-                }
-            }
-        }
-
-        match (&self.rapl, &window.rapl_start, &rapl_end) {
-            (Some(rapl), Some(start), Some(end)) => {
-                for (zone, joules) in rapl_joules(rapl, start, &samples, end) {
-                    let covers =
-                        if zone == "dram" { "DRAM".to_string() } else { format!("CPU package ({zone})") };
-                    parts.push(EnergyFigure {
-                        joules,
-                        method: Method::Counter,
-                        covers,
-                        note: "RAPL energy_uj (powercap), machine-wide, wraparound handled".into(),
-                    });
-                }
-            }
-            _ => parts.push(EnergyFigure {
-                joules: self.cpu_model.cpu_joules(cpu_seconds),
-                method: Method::Estimated,
-                covers: "CPU (process share)".into(),
-                note: format!("{}; {cpu_seconds:.3} CPU-s", self.cpu_model.describe()),
-            }),
-        }
-        let rapl_covers_dram = parts.iter().any(|p| p.covers == "DRAM");
-        if !rapl_covers_dram {
-            let mean_rss = mean_rss(&samples);
-            parts.push(EnergyFigure {
-                joules: ram_joules(mean_rss, seconds),
-                method: Method::Estimated,
-                covers: "RAM (process resident memory)".into(),
-                note: format!("{}; mean RSS {:.1} MB", describe_ram(), mean_rss / 1e6),
-            });
-        }
+    pub fn finish(&self, open: OpenWindow) -> WindowEnergy {
+        let seconds = open.started.elapsed().as_secs_f64();
+        let cpu_seconds = own_usage().cpu_seconds() - open.cpu_seconds;
+        let sampler_started = open.sampler.started;
+        let (samples, sampler_cpu_seconds) = open.sampler.stop();
+        let window = Window {
+            seconds,
+            offset: open.started.saturating_duration_since(sampler_started).as_secs_f64(),
+            samples: &samples,
+            cpu_seconds,
+            period: self.period,
+        };
+        let parts: Vec<EnergyFigure> = self
+            .meters
+            .iter()
+            .zip(&open.starts)
+            .flat_map(|(meter, start)| meter.end(start, &window))
+            .collect();
         let total = EnergyFigure {
             joules: parts.iter().map(|p| p.joules).sum(),
             method: Method::weakest(parts.iter().map(|p| p.method)).unwrap_or(Method::Estimated),
@@ -200,34 +349,35 @@ impl EnergyMeters {
     }
 }
 
-/// RAPL joules per zone over start, the sampler's readings and end, so that a counter
-/// wrapping more than once in a long window is still counted right.
-fn rapl_joules(
-    rapl: &Rapl,
-    start: &RaplReading,
-    samples: &[Sample],
-    end: &RaplReading,
-) -> Vec<(String, f64)> {
-    let zones = rapl.zones();
-    let mut readings: Vec<&RaplReading> = vec![start];
-    readings.extend(samples.iter().filter_map(|s| s.rapl.as_ref()));
-    readings.push(end);
-    zones
-        .iter()
-        .enumerate()
-        .map(|(z, zone)| {
-            let microjoules: u64 = readings
-                .windows(2)
-                .map(|w| wrapping_delta(w[0].0[z], w[1].0[z], zone.max_energy_range_uj))
-                .sum();
-            (zone.name.clone(), microjoules as f64 * 1e-6)
-        })
-        .collect()
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn mean_rss(samples: &[Sample]) -> f64 {
-    if samples.is_empty() {
-        return crate::sampler::current_rss_bytes() as f64;
+    #[test]
+    fn without_rapl_the_cpu_and_ram_are_estimated_and_a_declared_part_is_added() {
+        let dir = tempfile::tempdir().unwrap();
+        let model = CpuPowerModel::new("unknown", 2, Some(40.0));
+        let declared = [("accelerator (wall meter)".to_string(), 50.0)];
+        let meters =
+            EnergyMeters::open(None, &dir.path().join("none"), model, &declared, Duration::from_millis(10));
+        assert!(meters.gaps.iter().any(|g| g.contains("RAPL absent")));
+        let open = meters.start();
+        let started = Instant::now();
+        let mut x = 0u64;
+        while started.elapsed() < Duration::from_millis(100) {
+            x = std::hint::black_box(x.wrapping_add(1));
+        }
+        let energy = meters.finish(open);
+        let covers: Vec<&str> = energy.parts.iter().map(|p| p.covers.as_str()).collect();
+        assert_eq!(
+            covers,
+            vec!["CPU (process share)", "RAM (process resident memory)", "accelerator (wall meter)"]
+        );
+        // 40 W over 2 cores: 20 J per CPU-second.
+        assert!((energy.parts[0].joules - 20.0 * energy.cpu_seconds).abs() < 1e-9);
+        assert!((energy.parts[2].joules - 50.0 * energy.seconds).abs() < 1e-9);
+        assert_eq!(energy.total.method, Method::Declared);
+        assert!(energy.total.covers.ends_with("not covered: PSU losses, fans, network, storage"));
+        assert!(energy.samples >= 2);
     }
-    samples.iter().map(|s| s.rss_bytes as f64).sum::<f64>() / samples.len() as f64
 }

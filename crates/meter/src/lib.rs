@@ -14,5 +14,5 @@ pub mod rapl;
 pub mod rusage;
 pub mod sampler;
 
-pub use energy::{EnergyFigure, EnergyMeters, WindowEnergy};
+pub use energy::{EnergyFigure, EnergyMeter, EnergyMeters, WindowEnergy};
 pub use inventory::HardwareInventory;

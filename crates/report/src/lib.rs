@@ -41,7 +41,7 @@ pub fn analyse(dir: &Path) -> Result<Analysis, ReportError> {
 /// Writes `summary.csv` and `summary.parquet` from the records.
 pub fn aggregate(dir: &Path) -> Result<Analysis, ReportError> {
     let analysis = analyse(dir)?;
-    summary::write(&analysis.summary, dir)?;
+    summary::write(&analysis.summary, analysis.results.experiment.protocol.noise_threshold, dir)?;
     Ok(analysis)
 }
 

@@ -79,12 +79,13 @@ pub fn render(analysis: &Analysis) -> String {
         );
     }
     let _ = writeln!(out);
-    let noisy: Vec<&crate::SummaryRow> = analysis.summary.iter().filter(|r| r.is_noisy()).collect();
+    let threshold = experiment.protocol.noise_threshold;
+    let noisy: Vec<&crate::SummaryRow> = analysis.summary.iter().filter(|r| r.is_noisy(threshold)).collect();
     if !noisy.is_empty() {
         let _ = writeln!(
             out,
             "**Noisy figures** (95% CI wider than {:.0}% of the statistic):\n",
-            crate::summary::NOISE_THRESHOLD * 100.0
+            threshold * 100.0
         );
         for row in noisy {
             let _ = writeln!(

@@ -16,8 +16,6 @@ use record::Record;
 
 /// Bootstrap resamples per interval.
 pub const BOOTSTRAP_SAMPLES: usize = 2000;
-/// A CI wider than this share of the statistic flags the metric as noisy.
-pub const NOISE_THRESHOLD: f64 = 0.10;
 
 /// One candidate x metric.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,8 +55,9 @@ impl SummaryRow {
         }
     }
 
-    pub fn is_noisy(&self) -> bool {
-        self.relative_ci_width() > NOISE_THRESHOLD
+    /// Whether the CI is wider than `threshold` times the statistic.
+    pub fn is_noisy(&self, threshold: f64) -> bool {
+        self.relative_ci_width() > threshold
     }
 }
 
@@ -223,8 +222,8 @@ pub fn bootstrap_ci(values: &[f64], statistic: Statistic, seed: u64) -> (f64, f6
 }
 
 /// Writes `summary.csv` and `summary.parquet`.
-pub fn write(rows: &[SummaryRow], dir: &Path) -> Result<(), PolarsError> {
-    let mut frame = to_frame(rows)?;
+pub fn write(rows: &[SummaryRow], noise_threshold: f64, dir: &Path) -> Result<(), PolarsError> {
+    let mut frame = to_frame(rows, noise_threshold)?;
     let mut csv = std::fs::File::create(dir.join("summary.csv"))?;
     CsvWriter::new(&mut csv).include_header(true).finish(&mut frame)?;
     let parquet = std::fs::File::create(dir.join("summary.parquet"))?;
@@ -232,7 +231,7 @@ pub fn write(rows: &[SummaryRow], dir: &Path) -> Result<(), PolarsError> {
     Ok(())
 }
 
-pub fn to_frame(rows: &[SummaryRow]) -> Result<DataFrame, PolarsError> {
+pub fn to_frame(rows: &[SummaryRow], noise_threshold: f64) -> Result<DataFrame, PolarsError> {
     let text = |f: fn(&SummaryRow) -> String| rows.iter().map(f).collect::<Vec<String>>();
     let number = |f: fn(&SummaryRow) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
     df!(
@@ -253,7 +252,7 @@ pub fn to_frame(rows: &[SummaryRow]) -> Result<DataFrame, PolarsError> {
         "min" => number(|r| r.min),
         "max" => number(|r| r.max),
         "cv" => number(|r| r.cv),
-        "noisy" => rows.iter().map(|r| r.is_noisy()).collect::<Vec<bool>>(),
+        "noisy" => rows.iter().map(|r| r.is_noisy(noise_threshold)).collect::<Vec<bool>>(),
     )
 }
 

@@ -78,6 +78,8 @@ pub struct Protocol {
     pub timeout_seconds: Option<f64>,
     pub threads: Option<u32>,
     pub latency_samples: u32,
+    pub idle_baseline_seconds: Option<f64>,
+    pub noise_threshold: f64,
 }
 
 /// One candidate after sweep expansion.

@@ -55,6 +55,7 @@ pub const METRICS: &[MetricInfo] = &[
     metric("inference_energy", Energy, "J", Min, "energy per 1000 predictions"),
     metric("co2", Mass, "g", Min, "CO2-equivalent of training: energy x PUE x carbon intensity"),
     metric("cost", Money, "USD", Min, "rental cost of training: device-hours x declared price"),
+    metric("energy_cost", Money, "USD", Min, "electricity cost of training: facility kWh x declared tariff"),
 ];
 
 /// Looks a metric up by name.

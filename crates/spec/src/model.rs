@@ -150,6 +150,15 @@ pub struct ProtocolSection {
     #[serde(default)]
     #[schemars(range(min = 10, max = 1000000))]
     pub latency_samples: Option<u32>,
+    /// Measure idle power this long (e.g. `"5s"`) before each trial's training, and record
+    /// a derived dynamic energy (gross minus idle power x duration) next to the gross one.
+    #[serde(default)]
+    pub idle_baseline: Option<String>,
+    /// A figure whose 95% CI is wider than this share of its statistic is flagged as
+    /// noisy (default 0.10).
+    #[serde(default)]
+    #[schemars(range(min = 0.0, max = 10.0))]
+    pub noise_threshold: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -273,9 +282,10 @@ pub struct EnvironmentSection {
     /// Electricity tariff: facility kWh x this price.
     #[serde(default)]
     pub electricity_price: Option<Price>,
-    /// Energy figures declared instead of measured: metric name -> value in joules.
+    /// Power of parts no meter reads, declared (from a wall meter or a datasheet):
+    /// part -> watts. Each adds `watts x window` to energy figures, labelled `declared`.
     #[serde(default)]
-    pub declared_energy_j: BTreeMap<String, f64>,
+    pub declared_power_w: BTreeMap<String, f64>,
     /// Other carbon intensities and PUEs under which the report shows CO2 again.
     #[serde(default)]
     pub scenarios: Vec<Scenario>,

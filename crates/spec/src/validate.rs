@@ -305,7 +305,25 @@ impl Validator<'_> {
                 None
             }
         });
+        let idle_baseline_seconds =
+            section.idle_baseline.as_ref().and_then(|text| match units::parse_duration(text) {
+                Ok(seconds) if seconds > 0.0 && seconds <= 600.0 => Some(seconds),
+                Ok(_) | Err(_) => {
+                    self.push(
+                        Diagnostic::new(
+                            "spec::invalid-duration",
+                            self.at(&path.key("idle_baseline")),
+                            "not a usable idle baseline",
+                        )
+                        .expected("a duration from 0 to 10 minutes such as `\"5s\"`")
+                        .found(format!("`\"{text}\"`")),
+                    );
+                    None
+                }
+            });
         Protocol {
+            idle_baseline_seconds,
+            noise_threshold: section.noise_threshold.unwrap_or(0.10),
             repetitions: section.repetitions.unwrap_or(1),
             warmup: section.warmup.unwrap_or(0),
             statistic: section.statistic.unwrap_or(Statistic::Median),

@@ -41,6 +41,8 @@ pub struct TorchNet {
     pub params: NetParams,
     pub device_name: String,
     fitted: Option<Fitted>,
+    /// The mean training loss of each epoch of the last fit.
+    pub epoch_losses: Vec<f64>,
 }
 
 struct Fitted {
@@ -75,7 +77,13 @@ impl TorchNet {
         device: &str,
     ) -> Result<TorchNet, Vec<ParamError>> {
         let params = crate::params::parse(architecture, map, device)?;
-        Ok(TorchNet { architecture, params, device_name: device.to_string(), fitted: None })
+        Ok(TorchNet {
+            architecture,
+            params,
+            device_name: device.to_string(),
+            fitted: None,
+            epoch_losses: Vec::new(),
+        })
     }
 
     fn fitted(&self) -> &Fitted {
@@ -195,6 +203,7 @@ impl Learner for TorchNet {
         }
         .map_err(|e| LearnError::Backend(e.to_string()))?;
         let batch = self.params.batch_size.min(rows);
+        self.epoch_losses.clear();
         for epoch in 0..self.params.epochs {
             let order = Tensor::randperm(rows, (Kind::Int64, device));
             let mut total = Tensor::zeros([], (Kind::Float, device));
@@ -210,6 +219,7 @@ impl Learner for TorchNet {
             }
             // One read per epoch: a loss that is not finite ends the trial with its reason.
             let mean_loss = total.double_value(&[]) / rows as f64;
+            self.epoch_losses.push(mean_loss);
             if !mean_loss.is_finite() {
                 return Err(LearnError::Diverged(format!(
                     "the mean training loss became {mean_loss} in epoch {} (learning rate {})",
