@@ -4,41 +4,22 @@ the same way (fit and predict wall-clock, test accuracy, pickled model size, pea
 Prints one JSON object per learner on stdout. Usage:
     python benches/sklearn_trees.py <fashion-mnist dir> [--only tree|forest]
 """
-import gzip
 import json
-import os
 import pickle
 import resource
 import sys
 import time
 
-import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.tree import DecisionTreeClassifier
 
-
-def idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
-def find(folder, name):
-    for candidate in (os.path.join(folder, "fashion-mnist", name), os.path.join(folder, name)):
-        if os.path.exists(candidate):
-            return candidate
-    raise SystemExit(f"{name} not found in {folder}")
+from fashion_data import load
 
 
 def main():
     folder = sys.argv[1]
     only = sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "--only" else None
-    x_train = idx(find(folder, "train-images-idx3-ubyte.gz")).reshape(60000, -1).astype(np.float32)
-    y_train = idx(find(folder, "train-labels-idx1-ubyte.gz"))
-    x_test = idx(find(folder, "t10k-images-idx3-ubyte.gz")).reshape(10000, -1).astype(np.float32)
-    y_test = idx(find(folder, "t10k-labels-idx1-ubyte.gz"))
+    x_train, y_train, x_test, y_test = load(folder)
     learners = {
         "tree": lambda: DecisionTreeClassifier(criterion="entropy", random_state=0),
         "forest": lambda: RandomForestClassifier(n_estimators=100, n_jobs=-1, random_state=0),

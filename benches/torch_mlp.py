@@ -5,9 +5,7 @@ batches, the epoch's loss read once). Prints one JSON object.
 
 Usage: python benches/torch_mlp.py <fashion-mnist dir> <threads> [epochs]
 """
-import gzip
 import json
-import os
 import sys
 import time
 
@@ -15,20 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-
-def idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
-def find(folder, name):
-    for candidate in (os.path.join(folder, "fashion-mnist", name), os.path.join(folder, name)):
-        if os.path.exists(candidate):
-            return candidate
-    raise SystemExit(f"{name} not found in {folder}")
+from fashion_data import load
 
 
 def main():
@@ -36,10 +21,9 @@ def main():
     epochs = int(sys.argv[3]) if len(sys.argv) > 3 else 10
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    x_train = torch.from_numpy(idx(find(folder, "train-images-idx3-ubyte.gz")).reshape(60000, -1).astype(np.float32))
-    y_train = torch.from_numpy(idx(find(folder, "train-labels-idx1-ubyte.gz")).astype(np.int64))
-    x_test = torch.from_numpy(idx(find(folder, "t10k-images-idx3-ubyte.gz")).reshape(10000, -1).astype(np.float32))
-    y_test = torch.from_numpy(idx(find(folder, "t10k-labels-idx1-ubyte.gz")).astype(np.int64))
+    arrays = load(folder)
+    x_train, x_test = torch.from_numpy(arrays[0]), torch.from_numpy(arrays[2])
+    y_train, y_test = torch.from_numpy(arrays[1].astype(np.int64)), torch.from_numpy(arrays[3].astype(np.int64))
 
     start = time.perf_counter()
     mean = x_train.mean(0, keepdim=True)

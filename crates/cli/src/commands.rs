@@ -34,9 +34,20 @@ fn load_all(files: &[PathBuf]) -> Option<Vec<Experiment>> {
     (!invalid).then_some(experiments)
 }
 
+/// Loads the files and the experiments they depend on, and plans them; on failure the
+/// problems are printed and the exit code returned.
+fn plan_of(files: &[PathBuf]) -> Result<engine::Plan, i32> {
+    let experiments = load_all(files).ok_or(INVALID)?;
+    let experiments = with_dependencies(experiments);
+    engine::Plan::build(experiments).map_err(|error| {
+        eprintln!("error[plan]: {error}");
+        INVALID
+    })
+}
+
 /// Adds the experiments named by `depends_on`, found among the `.toml` files beside
 /// each experiment.
-fn with_dependencies(mut experiments: Vec<Experiment>) -> Result<Vec<Experiment>, String> {
+fn with_dependencies(mut experiments: Vec<Experiment>) -> Vec<Experiment> {
     let mut index = 0;
     while index < experiments.len() {
         let wanted: Vec<String> = experiments[index]
@@ -71,7 +82,7 @@ fn with_dependencies(mut experiments: Vec<Experiment>) -> Result<Vec<Experiment>
         }
         index += 1;
     }
-    Ok(experiments)
+    experiments
 }
 
 pub struct RunArgs {
@@ -112,20 +123,9 @@ impl engine::Finisher for ReportFinisher {
 }
 
 pub fn run(files: &[PathBuf], args: RunArgs) -> i32 {
-    let Some(experiments) = load_all(files) else { return INVALID };
-    let experiments = match with_dependencies(experiments) {
-        Ok(e) => e,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return INVALID;
-        }
-    };
-    let plan = match engine::Plan::build(experiments) {
+    let plan = match plan_of(files) {
         Ok(plan) => plan,
-        Err(error) => {
-            eprintln!("error[plan]: {error}");
-            return INVALID;
-        }
+        Err(code) => return code,
     };
     // Each results folder keeps the experiment file it was run from, so reports and
     // audits need nothing else.
@@ -195,20 +195,9 @@ pub fn check(files: &[PathBuf]) -> i32 {
 }
 
 pub fn plan(files: &[PathBuf], dot: Option<&Path>) -> i32 {
-    let Some(experiments) = load_all(files) else { return INVALID };
-    let experiments = match with_dependencies(experiments) {
-        Ok(e) => e,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return INVALID;
-        }
-    };
-    let plan = match engine::Plan::build(experiments) {
+    let plan = match plan_of(files) {
         Ok(plan) => plan,
-        Err(error) => {
-            eprintln!("error[plan]: {error}");
-            return INVALID;
-        }
+        Err(code) => return code,
     };
     match dot {
         Some(path) if path == Path::new("-") => print!("{}", plan.to_dot()),

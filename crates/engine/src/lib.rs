@@ -17,32 +17,19 @@ pub mod worker;
 
 use std::path::Path;
 
-use spec::{Experiment, FileDiagnostics};
+use spec::Experiment;
 
 pub use catalogue::{TORCH_HINT, catalogue, is_torch, torch_worker};
 pub use plan::{Plan, PlanError};
 pub use run::{Finisher, RunOptions, RunSummary, run};
 
-/// Why an experiment file could not be used.
-#[derive(Debug, thiserror::Error)]
-pub enum LoadError {
-    #[error("cannot read `{path}`: {source}")]
-    Io { path: String, source: std::io::Error },
-    #[error("{}", .0.render())]
-    Invalid(Box<FileDiagnostics>),
-}
-
 /// Loads and validates an experiment file against this build: the spec's checks, the
 /// learners' hyperparameter checks, the environment's region code, and `extra` checks of
 /// the caller's (claims), all in one pass.
-pub fn load(path: &Path, extra: Vec<spec::FileCheck>) -> Result<Experiment, LoadError> {
+pub fn load(path: &Path, extra: Vec<spec::FileCheck>) -> Result<Experiment, spec::LoadError> {
     let mut catalogue = catalogue();
     catalogue.checks.extend(extra);
-    match spec::load(path, &catalogue) {
-        Ok(experiment) => Ok(experiment),
-        Err(spec::LoadError::Io { path, source }) => Err(LoadError::Io { path, source }),
-        Err(spec::LoadError::Invalid(diagnostics)) => Err(LoadError::Invalid(diagnostics)),
-    }
+    spec::load(path, &catalogue)
 }
 
 /// The carbon intensity an experiment uses: its region, its number, or the named world default.

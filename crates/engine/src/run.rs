@@ -438,32 +438,33 @@ fn start(
             Ok(Started::Running { pid, deadline })
         }
         Node::Aggregate { experiment: e } => {
-            let experiment = &plan.experiments[*e];
             let state = &mut states[*e];
             if !state.failed {
-                match finisher.aggregate(experiment, &state.dir) {
-                    Ok(message) => state.outcome.messages.push(message),
-                    Err(error) => {
-                        state.failed = true;
-                        state.outcome.errors.push(format!("aggregation failed: {error}"));
-                    }
-                }
+                let result = finisher.aggregate(&plan.experiments[*e], &state.dir);
+                state.conclude("aggregation", result);
             }
             Ok(Started::Finished)
         }
         Node::Report { experiment: e } => {
-            let experiment = &plan.experiments[*e];
             let state = &mut states[*e];
             if !state.failed {
-                match finisher.report(experiment, &state.dir) {
-                    Ok(message) => state.outcome.messages.push(message),
-                    Err(error) => {
-                        state.failed = true;
-                        state.outcome.errors.push(format!("report failed: {error}"));
-                    }
-                }
+                let result = finisher.report(&plan.experiments[*e], &state.dir);
+                state.conclude("report", result);
             }
             Ok(Started::Finished)
+        }
+    }
+}
+
+impl State {
+    /// Records what a finishing step said; a failed step fails the experiment.
+    fn conclude(&mut self, step: &str, result: Result<String, String>) {
+        match result {
+            Ok(message) => self.outcome.messages.push(message),
+            Err(error) => {
+                self.failed = true;
+                self.outcome.errors.push(format!("{step} failed: {error}"));
+            }
         }
     }
 }

@@ -222,6 +222,24 @@ impl Sweep<'_> {
 }
 
 impl Grower<'_> {
+    /// A sweep with every row on the right.
+    fn start_sweep(&self, counts: &[u32], n: u32) -> Sweep<'_> {
+        let criterion = self.params.criterion;
+        Sweep {
+            criterion,
+            nlogn: &self.nlogn,
+            n_left: 0,
+            n_right: n,
+            sum_left: 0.0,
+            sum_right: match criterion {
+                Criterion::Entropy => counts.iter().map(|&c| self.nlogn[c as usize]).sum(),
+                Criterion::Gini => 0.0,
+            },
+            squares_left: 0,
+            squares_right: counts.iter().map(|&c| u64::from(c) * u64::from(c)).sum(),
+        }
+    }
+
     #[inline]
     fn weight(&self, row: u32) -> u32 {
         self.weights.map_or(1, |w| w[row as usize])
@@ -466,19 +484,7 @@ impl Grower<'_> {
         let criterion = self.params.criterion;
         left.iter_mut().for_each(|c| *c = 0);
         right.copy_from_slice(counts);
-        let mut sweep = Sweep {
-            criterion,
-            nlogn: &self.nlogn,
-            n_left: 0,
-            n_right: n,
-            sum_left: 0.0,
-            sum_right: match criterion {
-                Criterion::Entropy => counts.iter().map(|&c| self.nlogn[c as usize]).sum(),
-                Criterion::Gini => 0.0,
-            },
-            squares_left: 0,
-            squares_right: counts.iter().map(|&c| u64::from(c) * u64::from(c)).sum(),
-        };
+        let mut sweep = self.start_sweep(counts, n);
         let min_leaf = self.params.min_samples_leaf;
         let mut best: Option<(f64, f64, usize, usize)> = None;
         let mut occupied = 0usize;
@@ -754,19 +760,7 @@ impl Grower<'_> {
         let criterion = self.params.criterion;
         scratch.left.iter_mut().for_each(|c| *c = 0);
         scratch.right.copy_from_slice(counts);
-        let mut sweep = Sweep {
-            criterion,
-            nlogn: &self.nlogn,
-            n_left: 0,
-            n_right: n,
-            sum_left: 0.0,
-            sum_right: match criterion {
-                Criterion::Entropy => counts.iter().map(|&c| self.nlogn[c as usize]).sum(),
-                Criterion::Gini => 0.0,
-            },
-            squares_left: 0,
-            squares_right: counts.iter().map(|&c| u64::from(c) * u64::from(c)).sum(),
-        };
+        let mut sweep = self.start_sweep(counts, n);
         let min_leaf = self.params.min_samples_leaf;
         // The best split so far: cost fraction and its two bins.
         let mut best: Option<(f64, f64, usize, usize)> = None;

@@ -278,49 +278,18 @@ impl Validator<'_> {
             (None, None, None) if builtin_official == Some(true) => Evaluation::Official,
             (None, None, None) => Evaluation::Holdout(0.25),
         };
-        let timeout_seconds = section.timeout.as_ref().and_then(|text| match units::parse_duration(text) {
-            Ok(seconds) if seconds > 0.0 => Some(seconds),
-            Ok(_) => {
-                self.push(
-                    Diagnostic::new(
-                        "spec::out-of-range",
-                        self.at(&path.key("timeout")),
-                        "the timeout must be positive",
-                    )
-                    .expected("a duration such as `\"90s\"`, `\"20m\"` or `\"1h\"`")
-                    .found(format!("`\"{text}\"`")),
-                );
-                None
-            }
-            Err(message) => {
-                self.push(
-                    Diagnostic::new(
-                        "spec::invalid-duration",
-                        self.at(&path.key("timeout")),
-                        "not a duration",
-                    )
-                    .expected("a duration such as `\"90s\"`, `\"20m\"` or `\"1h\"`")
-                    .found(message),
-                );
-                None
-            }
-        });
-        let idle_baseline_seconds =
-            section.idle_baseline.as_ref().and_then(|text| match units::parse_duration(text) {
-                Ok(seconds) if seconds > 0.0 && seconds <= 600.0 => Some(seconds),
-                Ok(_) | Err(_) => {
-                    self.push(
-                        Diagnostic::new(
-                            "spec::invalid-duration",
-                            self.at(&path.key("idle_baseline")),
-                            "not a usable idle baseline",
-                        )
-                        .expected("a duration from 0 to 10 minutes such as `\"5s\"`")
-                        .found(format!("`\"{text}\"`")),
-                    );
-                    None
-                }
-            });
+        let timeout_seconds = self.duration(
+            section.timeout.as_deref(),
+            &path.key("timeout"),
+            1e9,
+            "`\"90s\"`, `\"20m\"` or `\"1h\"`",
+        );
+        let idle_baseline_seconds = self.duration(
+            section.idle_baseline.as_deref(),
+            &path.key("idle_baseline"),
+            600.0,
+            "`\"5s\"` (at most 10 minutes)",
+        );
         Protocol {
             idle_baseline_seconds,
             noise_threshold: section.noise_threshold.unwrap_or(0.10),
@@ -333,6 +302,26 @@ impl Validator<'_> {
             threads: section.threads,
             latency_samples: section.latency_samples.unwrap_or(1000),
         }
+    }
+
+    /// A positive duration of at most `max` seconds, or a diagnostic at `path`.
+    fn duration(&mut self, text: Option<&str>, path: &Path, max: f64, example: &str) -> Option<f64> {
+        let text = text?;
+        let problem = match units::parse_duration(text) {
+            Ok(seconds) if seconds > 0.0 && seconds <= max => return Some(seconds),
+            Ok(_) => format!("`\"{text}\"` is out of range"),
+            Err(message) => message,
+        };
+        self.push(
+            Diagnostic::new(
+                "spec::invalid-duration",
+                self.at(path),
+                format!("`{path}` is not a usable duration"),
+            )
+            .expected(format!("a positive duration such as {example}"))
+            .found(problem),
+        );
+        None
     }
 
     fn candidates(&mut self, file: &ExperimentFile) -> Vec<Candidate> {
