@@ -222,6 +222,23 @@ impl Sweep<'_> {
 }
 
 impl Grower<'_> {
+    /// A candidate split from the cost fraction a sweep kept.
+    fn candidate(
+        &self,
+        num: f64,
+        den: f64,
+        n: u32,
+        feature: usize,
+        left_bin: usize,
+        right_bin: usize,
+    ) -> Candidate {
+        let cost = match self.params.criterion {
+            Criterion::Entropy => num,
+            Criterion::Gini => f64::from(n) + num / den,
+        };
+        Candidate { cost, feature, left_bin, right_bin }
+    }
+
     /// A sweep with every row on the right.
     fn start_sweep(&self, counts: &[u32], n: u32) -> Sweep<'_> {
         let criterion = self.params.criterion;
@@ -481,7 +498,6 @@ impl Grower<'_> {
         right: &mut [u32],
     ) -> (bool, Option<Candidate>) {
         let k = self.n_classes;
-        let criterion = self.params.criterion;
         left.iter_mut().for_each(|c| *c = 0);
         right.copy_from_slice(counts);
         let mut sweep = self.start_sweep(counts, n);
@@ -511,16 +527,12 @@ impl Grower<'_> {
                 }
             }
         }
-        let best = best.map(|(num, den, left_bin, right_bin)| Candidate {
-            cost: match criterion {
-                Criterion::Entropy => num,
-                Criterion::Gini => f64::from(n) + num / den,
-            },
-            feature,
-            left_bin,
-            right_bin,
-        });
-        (occupied <= 1, best)
+        (
+            occupied <= 1,
+            best.map(|(num, den, left_bin, right_bin)| {
+                self.candidate(num, den, n, feature, left_bin, right_bin)
+            }),
+        )
     }
 
     /// Evaluates every feature not known to be constant; marks those found constant.
@@ -757,7 +769,6 @@ impl Grower<'_> {
         scratch: &mut Scratch,
     ) -> (bool, Option<Candidate>) {
         let k = self.n_classes;
-        let criterion = self.params.criterion;
         scratch.left.iter_mut().for_each(|c| *c = 0);
         scratch.right.copy_from_slice(counts);
         let mut sweep = self.start_sweep(counts, n);
@@ -793,16 +804,12 @@ impl Grower<'_> {
                 done = done || sweep.n_right < min_leaf.max(1);
             }
         }
-        let best = best.map(|(num, den, left_bin, right_bin)| Candidate {
-            cost: match criterion {
-                Criterion::Entropy => num,
-                Criterion::Gini => f64::from(n) + num / den,
-            },
-            feature,
-            left_bin,
-            right_bin,
-        });
-        (occupied <= 1, best)
+        (
+            occupied <= 1,
+            best.map(|(num, den, left_bin, right_bin)| {
+                self.candidate(num, den, n, feature, left_bin, right_bin)
+            }),
+        )
     }
 }
 
