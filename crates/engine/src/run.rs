@@ -195,7 +195,8 @@ pub fn run(plan: &Plan, options: &RunOptions, finisher: &dyn Finisher) -> Result
         let mut index = 0;
         while index < ready.len() {
             let node = ready[index];
-            let needs = requirements(plan, &states, node, cpu_capacity);
+            let needs =
+                requirements(plan, &states, node, cpu_capacity, !facts.hardware.gpus.devices.is_empty());
             let exclusive_running = running.values().any(|r| r.exclusive);
             let fits = if needs.exclusive {
                 running.is_empty()
@@ -295,15 +296,23 @@ struct Needs {
     exclusive: bool,
 }
 
-fn requirements(plan: &Plan, states: &[State], node: NodeIndex, cpu_capacity: usize) -> Needs {
+fn requirements(
+    plan: &Plan,
+    states: &[State],
+    node: NodeIndex,
+    cpu_capacity: usize,
+    gpus_present: bool,
+) -> Needs {
     match &plan.graph[node] {
         Node::Trial(trial) => {
             let experiment = &plan.experiments[trial.experiment];
             let candidate = &experiment.candidates[trial.candidate];
             let threads =
                 candidate.threads.map_or(states[trial.experiment].threads, |t| t as usize).min(cpu_capacity);
+            // `auto` runs on GPU 0 when there is one, so it takes that GPU's slot too.
             let gpu = match candidate.device.as_str() {
                 "cuda" => Some(0),
+                "auto" => gpus_present.then_some(0),
                 other => other.strip_prefix("cuda:").and_then(|n| n.parse().ok()),
             };
             let exclusive =

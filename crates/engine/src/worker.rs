@@ -353,7 +353,8 @@ fn own_peak_rss_bytes() -> u64 {
 
 fn gpu_indices(device: &str) -> Option<Vec<u32>> {
     match device {
-        "cuda" => Some(vec![0]),
+        // `auto` may run on GPU 0: meter it when NVML sees one (otherwise NVML says why not).
+        "cuda" | "auto" => Some(vec![0]),
         other => other.strip_prefix("cuda:").and_then(|n| n.parse().ok()).map(|n| vec![n]),
     }
 }
