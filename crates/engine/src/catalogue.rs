@@ -26,12 +26,8 @@ pub fn catalogue() -> Catalogue {
             unavailable: None,
             accepts_device: kind.accepts_device,
             params: kind.params.iter().map(|p| p.to_string()).collect(),
-            check: Box::new(move |params| match (kind.build)(params, "cpu") {
-                Ok(_) => Vec::new(),
-                Err(errors) => errors
-                    .into_iter()
-                    .map(|e| ParamProblem { param: e.param, message: e.message, expected: e.expected })
-                    .collect(),
+            check: Box::new(move |params| {
+                (kind.build)(params, "cpu").err().map(problems).unwrap_or_default()
             }),
         })
         .collect();
@@ -42,12 +38,7 @@ pub fn catalogue() -> Catalogue {
             unavailable: (!worker_present).then(|| TORCH_HINT.to_string()),
             accepts_device: true,
             params: entry.params.iter().map(|p| p.to_string()).collect(),
-            check: Box::new(move |params| {
-                (entry.check)(params)
-                    .into_iter()
-                    .map(|e| ParamProblem { param: e.param, message: e.message, expected: e.expected })
-                    .collect()
-            }),
+            check: Box::new(move |params| problems((entry.check)(params))),
         });
     }
     let datasets = data::builtin::BUILTINS
@@ -58,6 +49,14 @@ pub fn catalogue() -> Catalogue {
         })
         .collect();
     Catalogue { learners, datasets, checks: vec![Box::new(check_region)], permissive: false }
+}
+
+/// A learner's parameter errors in the validator's terms.
+fn problems(errors: Vec<learn::ParamError>) -> Vec<ParamProblem> {
+    errors
+        .into_iter()
+        .map(|e| ParamProblem { param: e.param, message: e.message, expected: e.expected })
+        .collect()
 }
 
 /// The carbon intensity region must be in the shipped table.

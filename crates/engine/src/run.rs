@@ -123,6 +123,8 @@ struct Running {
     cpu: usize,
     gpu: Option<u32>,
     exclusive: bool,
+    /// The key checked when the trial started; its record carries it.
+    trial_key: Option<String>,
 }
 
 /// Facts about this run that every record carries.
@@ -224,7 +226,7 @@ pub fn run(plan: &Plan, options: &RunOptions, finisher: &dyn Finisher) -> Result
                 &mut progress,
                 finisher,
             )? {
-                Started::Running { pid, deadline } => {
+                Started::Running { pid, deadline, trial_key } => {
                     cpu_used += needs.cpu;
                     if let Some(g) = needs.gpu {
                         gpus_busy.insert(g);
@@ -241,6 +243,7 @@ pub fn run(plan: &Plan, options: &RunOptions, finisher: &dyn Finisher) -> Result
                             cpu: needs.cpu,
                             gpu: needs.gpu,
                             exclusive: needs.exclusive,
+                            trial_key,
                         },
                     );
                     next_token += 1;
@@ -340,7 +343,7 @@ fn release(
 }
 
 enum Started {
-    Running { pid: i32, deadline: Option<Instant> },
+    Running { pid: i32, deadline: Option<Instant>, trial_key: Option<String> },
     Finished,
 }
 
@@ -418,12 +421,11 @@ fn start(
                 allow_download: options.allow_download,
             });
             let pid = spawn(&job)?;
-            Ok(Started::Running { pid, deadline: None })
+            Ok(Started::Running { pid, deadline: None, trial_key: None })
         }
         Node::Trial(trial) => {
             let experiment = &plan.experiments[trial.experiment];
             let state = &mut states[trial.experiment];
-            let candidate = &experiment.candidates[trial.candidate];
             let label = trial_label(experiment, trial);
             let Some(dataset) = &state.dataset else {
                 if !trial.warmup {
@@ -432,19 +434,18 @@ fn start(
                 progress.step(&label, "skipped: no dataset");
                 return Ok(Started::Finished);
             };
-            let job = trial_job(experiment, trial, state, dataset, options);
+            let job = trial_job(experiment, trial, state);
             let key = trial_key(experiment, trial, &job, dataset, facts);
             if !trial.warmup && state.recorded_keys.contains(&key) {
                 state.outcome.skipped += 1;
                 progress.step(&label, "already recorded");
                 return Ok(Started::Finished);
             }
-            let _ = candidate;
             let pid = spawn(&Job::Trial(Box::new(job)))?;
             progress.started(&label);
             let deadline =
                 experiment.protocol.timeout_seconds.map(|s| Instant::now() + Duration::from_secs_f64(s));
-            Ok(Started::Running { pid, deadline })
+            Ok(Started::Running { pid, deadline, trial_key: Some(key) })
         }
         Node::Aggregate { experiment: e } => {
             let state = &mut states[*e];
@@ -533,8 +534,9 @@ fn finish(
                 );
                 return Ok(());
             }
-            let dataset = state.dataset.clone().expect("trials start after preparation");
-            let trial_job = trial_job(experiment, trial, state, &dataset, &RunOptions::default());
+            let dataset_sha256 =
+                state.dataset.as_ref().expect("trials start after preparation").sha256.clone();
+            let trial_key = job.trial_key.clone().expect("a trial's start sets its key");
             let candidate = &experiment.candidates[trial.candidate];
             let mut measurements = BTreeMap::new();
             let mut notes = Vec::new();
@@ -565,7 +567,7 @@ fn finish(
                 schema_version: record::SCHEMA_VERSION,
                 experiment: experiment.name.clone(),
                 spec_sha256: experiment.spec_sha256.clone(),
-                trial_key: trial_key(experiment, trial, &trial_job, &dataset, facts),
+                trial_key,
                 git: git_of(experiment),
                 tool_version: facts.tool_version.clone(),
                 candidate: candidate.name.clone(),
@@ -575,7 +577,7 @@ fn finish(
                 fold: trial.fold,
                 repetition: trial.repetition,
                 seed: trial.seed,
-                dataset_sha256: dataset.sha256.clone(),
+                dataset_sha256,
                 hardware_fingerprint: facts.hardware.fingerprint.clone(),
                 status: status.clone(),
                 error: error.clone(),
@@ -671,17 +673,9 @@ fn trial_label(experiment: &Experiment, trial: &TrialNode) -> String {
     }
 }
 
-fn trial_job(
-    experiment: &Experiment,
-    trial: &TrialNode,
-    state: &State,
-    dataset: &DatasetFacts,
-    options: &RunOptions,
-) -> TrialJob {
+fn trial_job(experiment: &Experiment, trial: &TrialNode, state: &State) -> TrialJob {
     let candidate = &experiment.candidates[trial.candidate];
     let wants_rules = !trial.warmup && trial.fold == 0 && trial.repetition == 0;
-    let _ = dataset;
-    let _ = options;
     TrialJob {
         cache_path: state.dir.join("cache").join("dataset.bin"),
         learner: candidate.learner.clone(),

@@ -97,18 +97,16 @@ fn trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Outcome {
     }
 }
 
-/// The train and test tables of this trial's split.
 /// The train and test tables of this trial's split. Takes the tables out of the dataset
 /// rather than copying them: a copy would count in the trial's peak memory.
 fn split(job: &TrialJob, dataset: &mut data::Dataset) -> Result<(data::Table, data::Table), String> {
     let k = dataset.n_classes();
-    if job.evaluation == spec::Evaluation::Official {
-        let test = dataset.test.take().ok_or("the dataset has no official test split")?;
-        return Ok((std::mem::take(&mut dataset.train), test));
-    }
     let train = std::mem::take(&mut dataset.train);
     match job.evaluation {
-        spec::Evaluation::Official => unreachable!("handled above"),
+        spec::Evaluation::Official => {
+            let test = dataset.test.take().ok_or("the dataset has no official test split")?;
+            Ok((train, test))
+        }
         spec::Evaluation::Folds(folds) => {
             let fold_of = data::split::stratified_folds(&train.y, k, folds, job.split_seed);
             let (train_rows, test_rows) = data::split::fold_split(&fold_of, job.fold);

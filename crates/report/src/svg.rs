@@ -91,13 +91,47 @@ fn frame(out: &mut String, title: &str, class: &str) {
     );
 }
 
-fn axes(out: &mut String, x: &Axis, y: &Axis, x_label: &str, y_label: &str) {
+/// Opens the axes group and draws both axis lines.
+fn open_axes(out: &mut String) {
     let (x0, y0) = (LEFT, HEIGHT - BOTTOM);
     let _ = write!(
         out,
         r##"<g font-family="sans-serif" font-size="11" fill="#333"><line x1="{x0}" y1="{y0}" x2="{}" y2="{y0}" stroke="#333"/><line x1="{x0}" y1="{TOP}" x2="{x0}" y2="{y0}" stroke="#333"/>"##,
         WIDTH - RIGHT
     );
+}
+
+/// The value axis's ticks with their grid lines.
+fn y_ticks(out: &mut String, y: &Axis) {
+    for tick in y.ticks() {
+        let py = y.at(tick);
+        let _ = write!(
+            out,
+            r##"<line x1="{}" y1="{py:.1}" x2="{LEFT}" y2="{py:.1}" stroke="#333"/><line x1="{LEFT}" y1="{py:.1}" x2="{}" y2="{py:.1}" stroke="#eee"/><text x="{}" y="{:.1}" text-anchor="end">{}</text>"##,
+            LEFT - 4.0,
+            WIDTH - RIGHT,
+            LEFT - 6.0,
+            py + 4.0,
+            number(tick)
+        );
+    }
+}
+
+/// The value axis's label, rotated, and the end of the axes group.
+fn close_axes(out: &mut String, y_label: &str) {
+    let _ = write!(
+        out,
+        r#"<text x="14" y="{:.1}" text-anchor="middle" transform="rotate(-90 14 {:.1})">{}</text></g>"#,
+        (TOP + HEIGHT - BOTTOM) / 2.0,
+        (TOP + HEIGHT - BOTTOM) / 2.0,
+        escape(y_label)
+    );
+}
+
+/// Two numeric axes with ticks and labels.
+fn axes(out: &mut String, x: &Axis, y: &Axis, x_label: &str, y_label: &str) {
+    let y0 = HEIGHT - BOTTOM;
+    open_axes(out);
     for tick in x.ticks() {
         let px = x.at(tick);
         let _ = write!(
@@ -108,28 +142,15 @@ fn axes(out: &mut String, x: &Axis, y: &Axis, x_label: &str, y_label: &str) {
             number(tick)
         );
     }
-    for tick in y.ticks() {
-        let py = y.at(tick);
-        let _ = write!(
-            out,
-            r##"<line x1="{}" y1="{py:.1}" x2="{x0}" y2="{py:.1}" stroke="#333"/><line x1="{x0}" y1="{py:.1}" x2="{}" y2="{py:.1}" stroke="#eee"/><text x="{}" y="{:.1}" text-anchor="end">{}</text>"##,
-            x0 - 4.0,
-            WIDTH - RIGHT,
-            x0 - 6.0,
-            py + 4.0,
-            number(tick)
-        );
-    }
+    y_ticks(out, y);
     let _ = write!(
         out,
-        r#"<text x="{:.1}" y="{}" text-anchor="middle">{}</text><text x="14" y="{:.1}" text-anchor="middle" transform="rotate(-90 14 {:.1})">{}</text></g>"#,
+        r#"<text x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
         (LEFT + WIDTH - RIGHT) / 2.0,
         HEIGHT - 12.0,
-        escape(x_label),
-        (TOP + HEIGHT - BOTTOM) / 2.0,
-        (TOP + HEIGHT - BOTTOM) / 2.0,
-        escape(y_label)
+        escape(x_label)
     );
+    close_axes(out, y_label);
 }
 
 /// A Pareto scatter: frontier filled and labelled, dominated hollow, constraint
@@ -172,38 +193,12 @@ pub fn scatter(title: &str, x_label: &str, y_label: &str, points: &[Point]) -> S
 pub fn bars(title: &str, unit: &str, bars: &[(String, f64, f64, f64)]) -> String {
     let y = Axis::new(bars.iter().flat_map(|b| [b.1, b.2, b.3, 0.0]), HEIGHT - BOTTOM, TOP);
     let slot = (WIDTH - LEFT - RIGHT) / bars.len().max(1) as f64;
-    let x = Axis { low: 0.0, high: 1.0, a: LEFT, b: WIDTH - RIGHT };
     let mut out = String::new();
     frame(&mut out, title, "bars");
     // Category axis: labels under each bar instead of numeric ticks.
-    let _ = write!(
-        out,
-        r##"<g font-family="sans-serif" font-size="11" fill="#333"><line x1="{LEFT}" y1="{}" x2="{}" y2="{}" stroke="#333"/><line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{}" stroke="#333"/>"##,
-        HEIGHT - BOTTOM,
-        WIDTH - RIGHT,
-        HEIGHT - BOTTOM,
-        HEIGHT - BOTTOM
-    );
-    for tick in y.ticks() {
-        let py = y.at(tick);
-        let _ = write!(
-            out,
-            r##"<line x1="{}" y1="{py:.1}" x2="{LEFT}" y2="{py:.1}" stroke="#333"/><line x1="{LEFT}" y1="{py:.1}" x2="{}" y2="{py:.1}" stroke="#eee"/><text x="{}" y="{:.1}" text-anchor="end">{}</text>"##,
-            LEFT - 4.0,
-            WIDTH - RIGHT,
-            LEFT - 6.0,
-            py + 4.0,
-            number(tick)
-        );
-    }
-    let _ = write!(
-        out,
-        r#"<text x="14" y="{:.1}" text-anchor="middle" transform="rotate(-90 14 {:.1})">{}</text></g>"#,
-        (TOP + HEIGHT - BOTTOM) / 2.0,
-        (TOP + HEIGHT - BOTTOM) / 2.0,
-        escape(unit)
-    );
-    let _ = x;
+    open_axes(&mut out);
+    y_ticks(&mut out, &y);
+    close_axes(&mut out, unit);
     let zero = y.at(0.0_f64.clamp(y.low, y.high));
     for (i, (label, value, low, high)) in bars.iter().enumerate() {
         let left = LEFT + slot * i as f64 + slot * 0.2;
