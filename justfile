@@ -63,7 +63,11 @@ bench-trees: setup
     cargo bench -p tradeoff-learn --bench trees
 
 # All benchmarks.
-bench: bench-trees bench-torch bench-meter
+bench: bench-trees bench-torch bench-meter bench-stats
+
+# The calibration of the report's intervals and tests: coverage, false "holds", power.
+bench-stats:
+    cargo bench -p tradeoff-report --bench stats
 
 # The lecture's MLP through tch against the same loop in PyTorch (needs TRADEOFF_DATA_DIR).
 bench-torch: setup

@@ -10,17 +10,12 @@ pub const FAILED: i32 = 1;
 pub const INVALID: i32 = 2;
 pub const INTERNAL: i32 = 3;
 
-/// Checks the CLI adds to the engine's: claims, which the report evaluates.
-fn extra_checks() -> Vec<spec::FileCheck> {
-    vec![Box::new(report::check_claims)]
-}
-
 /// Loads files, printing every diagnostic; `None` if any file is invalid.
 fn load_all(files: &[PathBuf]) -> Option<Vec<Experiment>> {
     let mut experiments = Vec::new();
     let mut invalid = false;
     for file in files {
-        match engine::load(file, extra_checks()) {
+        match engine::load(file) {
             Ok(experiment) => experiments.push(experiment),
             Err(error) => {
                 eprint!("{error}");
@@ -73,7 +68,7 @@ fn with_dependencies(mut experiments: Vec<Experiment>) -> Vec<Experiment> {
                 if experiments.iter().any(|e| e.path == path) {
                     continue;
                 }
-                if let Ok(candidate) = engine::load(&path, extra_checks())
+                if let Ok(candidate) = engine::load(&path)
                     && wanted.contains(&candidate.name)
                 {
                     experiments.push(candidate);
@@ -355,11 +350,17 @@ pub fn audit(dir: &Path) -> i32 {
         analysis.summary.len()
     );
     let decision = &analysis.decision;
-    for violation in &decision.violations {
-        println!(
-            "  constraint: `{}` violates `{}` {}",
-            violation.candidate, violation.metric, violation.bound
-        );
+    for check in &decision.constraints {
+        if check.status != report::decide::Status::Met {
+            println!(
+                "  constraint: `{}` {} `{}` {} ({})",
+                check.candidate,
+                check.status.as_str(),
+                check.metric,
+                check.bound,
+                check.reason
+            );
+        }
     }
     if !decision.frontier.members.is_empty() {
         println!("  frontier: {}", decision.frontier.members.join(", "));
@@ -367,11 +368,8 @@ pub fn audit(dir: &Path) -> i32 {
     if let Some(pick) = &decision.pick {
         println!("  pick: {}", pick.candidate);
     }
-    for (claim, checked) in &decision.claims {
-        match checked {
-            Ok(c) => println!("  claim `{}`: {}", claim.check, c.verdict.as_str()),
-            Err(reason) => println!("  claim `{}`: undecided ({reason})", claim.check),
-        }
+    for check in &decision.claims {
+        println!("  claim `{}`: {}", check.claim.check, check.verdict.as_str());
     }
     for check in &analysis.published {
         println!(

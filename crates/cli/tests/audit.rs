@@ -22,6 +22,7 @@ source = "digits"
 subsample = 600
 [protocol]
 folds = 3
+repetitions = 2
 [[candidates]]
 name = "tree"
 learner = "decision_tree"
@@ -60,7 +61,7 @@ fn a_clean_results_folder_passes() {
     let (_dir, folder) = results();
     let (code, stdout) = audit(&folder);
     assert_eq!(code, 0, "{stdout}");
-    assert!(stdout.contains("6 records") && stdout.contains("audit passed"), "{stdout}");
+    assert!(stdout.contains("12 records") && stdout.contains("audit passed"), "{stdout}");
     assert!(stdout.contains("claim `model_size[forest] > model_size[tree]`: holds"), "{stdout}");
     assert!(stdout.contains("pick: "), "{stdout}");
 }
@@ -89,15 +90,19 @@ fn a_deleted_record_is_named() {
     let text = std::fs::read_to_string(&runs).unwrap();
     let kept: Vec<&str> = text
         .lines()
-        .filter(|l| !(l.contains("\"candidate\":\"tree\"") && l.contains("\"fold\":2")))
+        .filter(|l| {
+            !(l.contains("\"candidate\":\"tree\"")
+                && l.contains("\"fold\":2")
+                && l.contains("\"repetition\":0"))
+        })
         .collect();
-    assert_eq!(kept.len(), 5);
+    assert_eq!(kept.len(), 11);
     std::fs::write(&runs, kept.join("\n") + "\n").unwrap();
     let (code, stdout) = audit(&folder);
     assert_eq!(code, 1, "{stdout}");
     assert!(stdout.contains("no successful record for `tree` fold 2 rep 0"), "{stdout}");
     assert!(
-        stdout.contains("summary.csv: `tree` / `accuracy` n is 3 in the file but 2 from the records"),
+        stdout.contains("summary.csv: `tree` / `accuracy` n is 6 in the file but 5 from the records"),
         "{stdout}"
     );
 }

@@ -9,6 +9,7 @@ pub mod cache;
 pub mod fetch;
 pub mod idx;
 pub mod rng;
+pub mod seeds;
 pub mod split;
 mod table;
 pub mod tabular;

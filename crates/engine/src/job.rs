@@ -54,6 +54,9 @@ pub struct TrialJob {
     pub energy: EnergyJob,
     /// Where to write the model's rules (trees), if wanted.
     pub rules_path: Option<PathBuf>,
+    /// Where to write the test predictions (absolute) and how the record names the file
+    /// (relative to the results folder); none for warm-ups.
+    pub predictions: Option<(PathBuf, String)>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -91,4 +94,6 @@ pub enum Outcome {
 pub struct TrialResult {
     pub measurements: BTreeMap<String, Measurement>,
     pub notes: Vec<String>,
+    pub split: Option<record::SplitFacts>,
+    pub predictions: Option<record::Artifact>,
 }

@@ -23,13 +23,11 @@ pub use catalogue::{TORCH_HINT, catalogue, is_torch, torch_worker};
 pub use plan::{Plan, PlanError};
 pub use run::{Finisher, RunOptions, RunSummary, run};
 
-/// Loads and validates an experiment file against this build: the spec's checks, the
-/// learners' hyperparameter checks, the environment's region code, and `extra` checks of
-/// the caller's (claims), all in one pass.
-pub fn load(path: &Path, extra: Vec<spec::FileCheck>) -> Result<Experiment, spec::LoadError> {
-    let mut catalogue = catalogue();
-    catalogue.checks.extend(extra);
-    spec::load(path, &catalogue)
+/// Loads and validates an experiment file against this build: the spec's checks (claims
+/// included), the learners' hyperparameter checks and the environment's region code, all
+/// in one pass.
+pub fn load(path: &Path) -> Result<Experiment, spec::LoadError> {
+    spec::load(path, &catalogue())
 }
 
 /// The carbon intensity an experiment uses: its region, its number, or the named world default.

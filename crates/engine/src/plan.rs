@@ -10,7 +10,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use spec::Experiment;
 
-use data::rng::derive_seed;
+use data::seeds;
 
 /// One unit of work.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,7 +29,10 @@ pub struct TrialNode {
     pub repetition: u32,
     /// A warm-up runs like a trial but is not recorded.
     pub warmup: bool,
+    /// The learner's seed, shared by every candidate of the slot.
     pub seed: u64,
+    /// The seed of the split, shared by every candidate of the repetition.
+    pub split_seed: u64,
 }
 
 impl Node {
@@ -62,18 +65,6 @@ pub struct Plan {
     pub graph: DiGraph<Node, ()>,
 }
 
-/// The seed of a trial: the same for every fold of a repetition, so folds differ only
-/// by their data.
-pub fn trial_seed(experiment_seed: u64, candidate: &str, repetition: u32) -> u64 {
-    derive_seed(experiment_seed, &format!("trial/{candidate}/{repetition}"))
-}
-
-/// The seed that assigns rows to folds or to the holdout: shared by every candidate, so
-/// they are compared on the same splits.
-pub fn split_seed(experiment_seed: u64) -> u64 {
-    derive_seed(experiment_seed, "split")
-}
-
 impl Plan {
     pub fn build(experiments: Vec<Experiment>) -> Result<Plan, PlanError> {
         for (i, experiment) in experiments.iter().enumerate() {
@@ -93,7 +84,7 @@ impl Plan {
             let run: Vec<(usize, &spec::Candidate)> =
                 experiment.candidates.iter().enumerate().filter(|(_, c)| c.is_run()).collect();
             let mut warmups_of: Vec<Vec<NodeIndex>> = vec![Vec::new(); experiment.candidates.len()];
-            for &(c, candidate) in &run {
+            for &(c, _) in &run {
                 for w in 0..protocol.warmup {
                     let node = graph.add_node(Node::Trial(TrialNode {
                         experiment: e,
@@ -101,24 +92,27 @@ impl Plan {
                         fold: 0,
                         repetition: w,
                         warmup: true,
-                        seed: trial_seed(experiment.seed, &candidate.name, u32::MAX - w),
+                        seed: seeds::warmup(experiment.seed, w),
+                        split_seed: seeds::split(experiment.seed, 0, protocol.reshuffle),
                     }));
                     graph.add_edge(prepare_node, node, ());
                     warmups_of[c].push(node);
                 }
             }
-            // Interleave candidates within each repetition and fold, so slow drift of the
-            // machine (heat, background load) does not favour one candidate.
+            // Interleave candidates within each slot (repetition, fold), so slow drift of
+            // the machine (heat, background load) does not favour one candidate and each
+            // slot's trials can be compared pairwise.
             for repetition in 0..protocol.repetitions {
                 for fold in 0..protocol.evaluation.splits() {
-                    for &(c, candidate) in &run {
+                    for &(c, _) in &run {
                         let node = graph.add_node(Node::Trial(TrialNode {
                             experiment: e,
                             candidate: c,
                             fold,
                             repetition,
                             warmup: false,
-                            seed: trial_seed(experiment.seed, &candidate.name, repetition),
+                            seed: seeds::learner(experiment.seed, repetition, fold),
+                            split_seed: seeds::split(experiment.seed, repetition, protocol.reshuffle),
                         }));
                         graph.add_edge(prepare_node, node, ());
                         for &warmup in &warmups_of[c] {

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use spec::{Experiment, model::Isolation};
 
 use crate::job::{EnergyJob, Job, Outcome, PrepareJob, SourceJob, TrialJob};
-use crate::plan::{Node, Plan, TrialNode, split_seed};
+use crate::plan::{Node, Plan, TrialNode};
 use crate::process::{self, Exit};
 use crate::progress::Progress;
 
@@ -434,8 +434,13 @@ fn start(
                 progress.step(&label, "skipped: no dataset");
                 return Ok(Started::Finished);
             };
-            let job = trial_job(experiment, trial, state);
+            let mut job = trial_job(experiment, trial, state);
             let key = trial_key(experiment, trial, &job, dataset, facts);
+            if !trial.warmup {
+                // Named by the trial key: a re-run of other code or inputs writes its own file.
+                let relative = format!("predictions/{}.parquet", &key[..20]);
+                job.predictions = Some((state.dir.join(&relative), relative));
+            }
             if !trial.warmup && state.recorded_keys.contains(&key) {
                 state.outcome.skipped += 1;
                 progress.step(&label, "already recorded");
@@ -540,9 +545,12 @@ fn finish(
             let candidate = &experiment.candidates[trial.candidate];
             let mut measurements = BTreeMap::new();
             let mut notes = Vec::new();
+            let (mut split, mut predictions) = (None, None);
             if let Some(result) = result {
                 measurements = result.measurements;
                 notes = result.notes;
+                split = result.split;
+                predictions = result.predictions;
                 if experiment.metric("peak_memory").is_some() {
                     let scheduler = meter::rusage::own_usage().peak_rss_bytes;
                     measurements.insert(
@@ -584,6 +592,8 @@ fn finish(
                 started_at: job.started_at.clone(),
                 ended_at: now(),
                 measurements,
+                split,
+                predictions,
                 notes,
                 sha256: String::new(),
             }
@@ -652,6 +662,8 @@ fn record_declared(
             started_at: stamp.clone(),
             ended_at: stamp,
             measurements,
+            split: None,
+            predictions: None,
             notes,
             sha256: String::new(),
         }
@@ -683,7 +695,7 @@ fn trial_job(experiment: &Experiment, trial: &TrialNode, state: &State) -> Trial
         device: candidate.device.clone(),
         evaluation: experiment.protocol.evaluation,
         fold: trial.fold,
-        split_seed: split_seed(experiment.seed),
+        split_seed: trial.split_seed,
         seed: trial.seed,
         threads: candidate.threads.map_or(state.threads, |t| t as usize),
         metrics: crate::worker::metric_jobs(experiment),
@@ -691,6 +703,7 @@ fn trial_job(experiment: &Experiment, trial: &TrialNode, state: &State) -> Trial
         energy: state.energy.clone(),
         rules_path: wants_rules
             .then(|| state.dir.join("models").join(format!("{}.rules.txt", file_safe(&candidate.name)))),
+        predictions: None,
     }
 }
 

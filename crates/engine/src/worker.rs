@@ -97,24 +97,42 @@ fn trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Outcome {
     }
 }
 
+/// One trial's split: the train and test tables, and the ids of the test rows in the
+/// table they were drawn from.
+struct Split {
+    train: data::Table,
+    test: data::Table,
+    test_ids: Vec<u32>,
+}
+
 /// The train and test tables of this trial's split. Takes the tables out of the dataset
 /// rather than copying them: a copy would count in the trial's peak memory.
-fn split(job: &TrialJob, dataset: &mut data::Dataset) -> Result<(data::Table, data::Table), String> {
+fn split(job: &TrialJob, dataset: &mut data::Dataset) -> Result<Split, String> {
     let k = dataset.n_classes();
     let train = std::mem::take(&mut dataset.train);
+    let ids = |rows: &[usize]| rows.iter().map(|&r| r as u32).collect::<Vec<u32>>();
     match job.evaluation {
         spec::Evaluation::Official => {
             let test = dataset.test.take().ok_or("the dataset has no official test split")?;
-            Ok((train, test))
+            let test_ids = (0..test.rows as u32).collect();
+            Ok(Split { train, test, test_ids })
         }
         spec::Evaluation::Folds(folds) => {
             let fold_of = data::split::stratified_folds(&train.y, k, folds, job.split_seed);
             let (train_rows, test_rows) = data::split::fold_split(&fold_of, job.fold);
-            Ok((train.select(&train_rows), train.select(&test_rows)))
+            Ok(Split {
+                train: train.select(&train_rows),
+                test: train.select(&test_rows),
+                test_ids: ids(&test_rows),
+            })
         }
         spec::Evaluation::Holdout(share) => {
             let (train_rows, test_rows) = data::split::stratified_holdout(&train.y, k, share, job.split_seed);
-            Ok((train.select(&train_rows), train.select(&test_rows)))
+            Ok(Split {
+                train: train.select(&train_rows),
+                test: train.select(&test_rows),
+                test_ids: ids(&test_rows),
+            })
         }
     }
 }
@@ -123,7 +141,7 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
     // The pool may already exist when a test calls this in-process; that is fine.
     let _ = rayon::ThreadPoolBuilder::new().num_threads(job.threads.max(1)).build_global();
     let mut dataset = data::cache::read(&job.cache_path).map_err(|e| e.to_string())?;
-    let (train, test) = split(job, &mut dataset)?;
+    let Split { train, test, test_ids } = split(job, &mut dataset)?;
     if test.rows == 0 {
         return Err("the split left no test rows".into());
     }
@@ -146,7 +164,14 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
         &job.energy.declared_power,
         Duration::from_millis(job.energy.sampler_period_ms.max(1)),
     );
-    let mut result = TrialResult::default();
+    let mut result = TrialResult {
+        split: Some(record::SplitFacts {
+            seed: if job.evaluation == spec::Evaluation::Official { 0 } else { job.split_seed },
+            train_rows: train.rows,
+            test_rows: test.rows,
+        }),
+        ..TrialResult::default()
+    };
     result.notes.extend(meters.gaps.iter().cloned());
     let n_classes = dataset.n_classes();
 
@@ -190,14 +215,22 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
         }
     }
 
-    // Quality on the test rows.
+    // Quality on the test rows, from the predictions that are also stored.
     let predicted = model.predict(&test.x, test.cols);
-    let (accuracy, macro_f1) = quality(&predicted, &test.y, n_classes);
-    result.measurements.insert(
-        "accuracy".into(),
-        Measurement::counter(accuracy, "ratio").with_note(format!("{} test rows", test.rows)),
-    );
-    result.measurements.insert("macro_f1".into(), Measurement::counter(macro_f1, "ratio"));
+    let confusion = quality::Confusion::of(&test.y, &predicted, n_classes);
+    for name in quality::METRICS {
+        let value = confusion.metric(name).expect("a quality metric");
+        result.measurements.insert(
+            name.to_string(),
+            Measurement::counter(value, "ratio")
+                .with_note(format!("{} test rows, from the stored predictions", test.rows)),
+        );
+    }
+    let predictions = record::predictions::Predictions {
+        row: test_ids,
+        truth: test.y.clone(),
+        predicted: predicted.clone(),
+    };
 
     if wants("inference_throughput") || wants("inference_energy") {
         let batch = metric("inference_throughput")
@@ -325,6 +358,10 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
     result
         .notes
         .push(format!("worker's own peak resident set (VmHWM): {:.1} MB", own_peak_rss_bytes() as f64 / 1e6));
+    // Written last, so that writing them does not count in the trial's own figures.
+    if let Some((path, relative)) = &job.predictions {
+        result.predictions = Some(predictions.write(path, relative).map_err(|e| e.to_string())?);
+    }
     result.notes.push(format!(
         "sampler: {} samples every {} ms during training, {:.4} CPU-s of its own",
         train_energy.samples, job.energy.sampler_period_ms, train_energy.sampler_cpu_seconds
@@ -355,33 +392,6 @@ fn gpu_indices(device: &str) -> Option<Vec<u32>> {
         "cuda" | "auto" => Some(vec![0]),
         other => other.strip_prefix("cuda:").and_then(|n| n.parse().ok()).map(|n| vec![n]),
     }
-}
-
-/// Accuracy and macro-averaged F1.
-pub fn quality(predicted: &[u32], truth: &[u32], n_classes: usize) -> (f64, f64) {
-    let mut true_positive = vec![0u64; n_classes];
-    let mut predicted_count = vec![0u64; n_classes];
-    let mut actual_count = vec![0u64; n_classes];
-    let mut correct = 0u64;
-    for (&p, &t) in predicted.iter().zip(truth) {
-        if (p as usize) < n_classes {
-            predicted_count[p as usize] += 1;
-        }
-        actual_count[t as usize] += 1;
-        if p == t {
-            correct += 1;
-            true_positive[t as usize] += 1;
-        }
-    }
-    let f1: Vec<f64> = (0..n_classes)
-        .filter(|&c| actual_count[c] > 0 || predicted_count[c] > 0)
-        .map(|c| {
-            let denominator = predicted_count[c] + actual_count[c];
-            if denominator == 0 { 0.0 } else { 2.0 * true_positive[c] as f64 / denominator as f64 }
-        })
-        .collect();
-    let macro_f1 = if f1.is_empty() { 0.0 } else { f1.iter().sum::<f64>() / f1.len() as f64 };
-    (correct as f64 / truth.len().max(1) as f64, macro_f1)
 }
 
 /// Seconds per single-row prediction. A clock read costs tens of nanoseconds, so calls
@@ -437,14 +447,6 @@ pub fn metric_jobs(experiment: &spec::Experiment) -> Vec<MetricJob> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quality_counts_accuracy_and_macro_f1() {
-        // Class 0: tp 1, predicted 2, actual 1 -> F1 2/3; class 1: tp 1, predicted 1, actual 2 -> 2/3.
-        let (accuracy, f1) = quality(&[0, 0, 1], &[0, 1, 1], 2);
-        assert!((accuracy - 2.0 / 3.0).abs() < 1e-12);
-        assert!((f1 - 2.0 / 3.0).abs() < 1e-12);
-    }
 
     #[test]
     fn percentiles_use_the_nearest_rank() {

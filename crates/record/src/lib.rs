@@ -7,6 +7,7 @@
 //! to any byte of a line is detectable. The store appends one line per trial and flushes
 //! it to disk before the next trial starts.
 
+pub mod predictions;
 mod store;
 
 use std::collections::BTreeMap;
@@ -19,7 +20,7 @@ pub use store::{RecordStore, StoreError};
 pub use units::{Measurement, Method};
 
 /// The version of the record format; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -63,6 +64,12 @@ pub struct Record {
     pub started_at: String,
     pub ended_at: String,
     pub measurements: BTreeMap<String, Measurement>,
+    /// The split the trial was evaluated on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<SplitFacts>,
+    /// The trial's test predictions, stored beside the records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predictions: Option<Artifact>,
     /// What each energy figure covers and why some figures are estimates.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -88,6 +95,25 @@ impl Record {
     pub fn measurement(&self, metric: &str) -> Option<&Measurement> {
         self.measurements.get(metric)
     }
+}
+
+/// The train/test split of one trial.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct SplitFacts {
+    /// The seed that assigned rows to folds or to the holdout (0 for an official split).
+    pub seed: u64,
+    pub train_rows: usize,
+    pub test_rows: usize,
+}
+
+/// A file a record refers to, by its path inside the results folder and its content hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Artifact {
+    /// Relative to the results folder, with `/` separators.
+    pub path: String,
+    pub sha256: String,
+    /// Rows it holds.
+    pub rows: usize,
 }
 
 /// SHA-256 of a JSON value serialized compactly.
@@ -161,7 +187,7 @@ pub fn record_schema_json() -> String {
     text
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -193,6 +219,8 @@ mod tests {
             started_at: "2026-11-27T00:00:00Z".into(),
             ended_at: "2026-11-27T00:00:01Z".into(),
             measurements,
+            split: None,
+            predictions: None,
             notes: Vec::new(),
             sha256: String::new(),
         }

@@ -2,13 +2,22 @@
 //! constraint verdicts, the frontier, the pick, the claims, the published figures of
 //! declared candidates and CO2 under other scenarios.
 
-use spec::model::{ClaimSection, PriorityMethod};
-use spec::{Direction, Experiment};
+use std::collections::HashMap;
 
-use crate::claims::{Checked, Claim, Interval};
-use crate::decide::{self, Figures, Frontier, Pick, Violation};
+use record::Record;
+use spec::model::{PriorityMethod, Statistic};
+use spec::{Claim, Comparison as Cmp, Direction, Experiment, Expr};
+
+use data::rng::{Rng, derive_seed};
+
+use crate::claims::{self, ClaimCheck};
+use crate::compare::{Comparison, Evidence};
+use crate::decide::{self, ConstraintCheck, Figure, Frontier, Judge, Pick, Status};
+use crate::fixed::FixedSet;
 use crate::results::Results;
+use crate::stats::resample;
 use crate::summary::{self, SummaryRow};
+use crate::trials::{Design, Slot, Trials};
 
 #[derive(Debug)]
 pub struct Analysis {
@@ -17,20 +26,47 @@ pub struct Analysis {
     pub decision: Decision,
     pub published: Vec<PublishedCheck>,
     pub scenarios: Vec<ScenarioRow>,
+    /// How the test data varied across trials.
+    pub design: Design,
+    /// Successful records of the current plan.
+    pub used: usize,
+    /// Failed attempts of planned trials that have no successful record.
+    pub failed: Vec<Record>,
+    /// Records that are not part of the current plan, with the reason.
+    pub ignored: Vec<(String, Record)>,
+    /// Records of planned slots replaced by a later record of the same slot.
+    pub superseded: usize,
+    /// Why the stored predictions could not be used, if they could not.
+    pub predictions_unusable: Option<String>,
 }
 
 #[derive(Debug)]
 pub struct Decision {
     pub candidates: Vec<String>,
-    pub violations: Vec<Violation>,
+    pub constraints: Vec<ConstraintCheck>,
+    /// Candidates that violate no constraint (met or undecided).
     pub feasible: Vec<String>,
     pub objectives: Vec<(String, Direction)>,
     pub noise_aware: bool,
     pub frontier: Frontier,
     pub pick: Option<Pick>,
-    pub claims: Vec<(ClaimSection, Result<Checked, String>)>,
+    pub claims: Vec<ClaimCheck>,
 }
 
+impl Decision {
+    pub fn violates(&self, candidate: &str) -> bool {
+        self.constraints.iter().any(|c| c.candidate == candidate && c.status == Status::Violated)
+    }
+
+    /// Feasible candidates with at least one undecided constraint.
+    pub fn undecided(&self) -> Vec<&str> {
+        self.feasible
+            .iter()
+            .filter(|c| self.constraints.iter().any(|k| &k.candidate == *c && k.status == Status::Undecided))
+            .map(String::as_str)
+            .collect()
+    }
+}
 /// A published figure of a declared candidate against the one recomputed from its inputs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublishedCheck {
@@ -60,37 +96,212 @@ impl Analysis {
     }
 
     pub fn of(results: Results) -> Result<Analysis, polars::prelude::PolarsError> {
-        let summary = summary::summarise(&results.experiment, &results.usable())?;
-        let decision = decide(&results.experiment, &summary);
+        let experiment = &results.experiment;
+        let fingerprint = results.environment.as_ref().map(|e| e.hardware.fingerprint.as_str());
+        let trials = Trials::of(experiment, &results.records, fingerprint);
+        let n_classes = results.environment.as_ref().map_or(0, |e| e.dataset.classes);
+        let (fixed, predictions_unusable) = match FixedSet::load(&results.dir, &trials, n_classes) {
+            Ok(fixed) => (fixed, None),
+            Err(reason) => (None, Some(reason)),
+        };
+        let level = 1.0 - experiment.protocol.alpha;
+        let summary = summary::summarise(&trials, fixed.as_ref(), level)?;
+        let evidence = Evidence::new(&trials, fixed.as_ref());
+        let judge = Judged { summary: &summary, evidence: &evidence, trials: &trials, fixed: fixed.as_ref() };
+        let decision = decide(experiment, &summary, &judge, &evidence);
+        let design = trials.design;
+        let used = trials.usable().len();
+        let failed = trials.failed.iter().map(|r| (*r).clone()).collect();
+        let ignored = trials.ignored.iter().map(|(why, r)| (why.clone(), (*r).clone())).collect();
+        let superseded = trials.superseded.len();
         let published = published(&results);
         let scenarios = scenarios(&results, &summary);
-        Ok(Analysis { results, summary, decision, published, scenarios })
+        Ok(Analysis {
+            results,
+            summary,
+            decision,
+            published,
+            scenarios,
+            design,
+            used,
+            failed,
+            ignored,
+            superseded,
+            predictions_unusable,
+        })
     }
 }
 
-fn decide(experiment: &Experiment, summary: &[SummaryRow]) -> Decision {
+/// The decision's view of the results: summary figures, paired evidence, resamples.
+struct Judged<'a> {
+    summary: &'a [SummaryRow],
+    evidence: &'a Evidence<'a>,
+    trials: &'a Trials<'a>,
+    fixed: Option<&'a FixedSet>,
+}
+
+impl Judge for Judged<'_> {
+    fn figure(&self, candidate: &str, metric: &str) -> Option<Figure> {
+        let row = self.summary.iter().find(|r| r.candidate == candidate && r.metric == metric)?;
+        Some(Figure {
+            value: row.value,
+            interval: row.interval.as_ref().map(|i| (i.low, i.high)).map_err(Clone::clone),
+            exact: self.trials.is_declared(candidate),
+        })
+    }
+
+    fn compare(&self, metric: &str, candidate: &str, factor: f64, other: &str) -> Result<Comparison, String> {
+        if factor == 1.0 {
+            return self.evidence.difference(metric, candidate, other);
+        }
+        let reference =
+            |c: &str| Expr::Metric { metric: metric.to_string(), candidate: c.to_string(), span: 0..0 };
+        let claim = Claim {
+            left: reference(candidate),
+            comparison: Cmp::GreaterEqual,
+            right: Expr::Binary(Box::new(Expr::Number(factor)), '*', Box::new(reference(other))),
+        };
+        self.evidence.claim(&claim, &format!("{metric}[{candidate}] vs {factor} x {metric}[{other}]"))
+    }
+
+    fn alpha(&self) -> f64 {
+        self.evidence.alpha()
+    }
+
+    fn resampled(
+        &self,
+        candidates: &[String],
+        metrics: &[String],
+        draws: usize,
+    ) -> Vec<HashMap<(String, String), f64>> {
+        resampled_figures(self.trials, self.fixed, candidates, metrics, draws)
+    }
+}
+
+/// Each candidate's figures in `count` resamples of the trials: trial slots are drawn
+/// with replacement (the same slots for every candidate, so pairing is kept), and on a
+/// fixed test set its rows are drawn too.
+fn resampled_figures(
+    trials: &Trials<'_>,
+    fixed: Option<&FixedSet>,
+    candidates: &[String],
+    metrics: &[String],
+    count: usize,
+) -> Vec<HashMap<(String, String), f64>> {
+    let experiment = trials.experiment;
+    let mut rng = Rng::new(derive_seed(experiment.seed, "pick/resamples"));
+    let folds: Vec<Slot> = (0..experiment.protocol.evaluation.splits()).map(|f| (0, f)).collect();
+    let tally = |keys: &[Slot], rng: &mut Rng| -> HashMap<Slot, u32> {
+        let mut counts = HashMap::new();
+        for _ in 0..keys.len() {
+            *counts.entry(keys[rng.below(keys.len() as u64) as usize]).or_insert(0) += 1;
+        }
+        counts
+    };
+    let weighted = |values: &std::collections::BTreeMap<Slot, f64>,
+                    counts: &HashMap<Slot, u32>,
+                    statistic: Statistic| {
+        let mut expanded = Vec::new();
+        for (slot, value) in values {
+            expanded.extend(std::iter::repeat_n(*value, counts.get(slot).copied().unwrap_or(0) as usize));
+        }
+        if expanded.is_empty() {
+            return None;
+        }
+        expanded.sort_by(f64::total_cmp);
+        Some(match statistic {
+            Statistic::Median => crate::stats::median_sorted(&expanded),
+            Statistic::Mean => crate::stats::mean(&expanded),
+            Statistic::Min => expanded[0],
+            Statistic::Max => expanded[expanded.len() - 1],
+        })
+    };
+    (0..count)
+        .map(|_| {
+            let slots = tally(&trials.slots, &mut rng);
+            let fold_counts = tally(&folds, &mut rng);
+            let rows = fixed.map(|f| resample::draws(rng.next_u64(), f.truth.len(), 1, 1).remove(0).rows);
+            let mut figures = HashMap::new();
+            for candidate in candidates {
+                for metric in metrics {
+                    let Some(request) = experiment.metric(metric) else { continue };
+                    let value = if trials.is_declared(candidate) {
+                        trials.values(candidate, metric).values().next().copied()
+                    } else if request.info.from_predictions {
+                        match (trials.design, fixed, &rows) {
+                            (Design::FixedTestSet { .. }, Some(fixed), Some(rows)) => {
+                                let repetitions = fixed.common_repetitions(&[candidate]);
+                                let times: Vec<u32> = repetitions
+                                    .iter()
+                                    .map(|r| slots.get(&(*r, 0)).copied().unwrap_or(0))
+                                    .collect();
+                                match fixed.of(candidate, &repetitions) {
+                                    Some(predicted) if times.iter().any(|t| *t > 0) => {
+                                        Some(resample::metric_under(
+                                            &resample::Draw { rows: rows.clone(), repetitions: times },
+                                            &fixed.truth,
+                                            fixed.n_classes,
+                                            &predicted,
+                                            metric,
+                                            request.statistic == Statistic::Median,
+                                        ))
+                                    }
+                                    _ => None,
+                                }
+                            }
+                            (Design::Resampled { partitions: 1, .. }, _, _)
+                                if experiment.protocol.repetitions > 1 =>
+                            {
+                                weighted(&trials.units(candidate, metric), &fold_counts, request.statistic)
+                            }
+                            _ => weighted(&trials.values(candidate, metric), &slots, request.statistic),
+                        }
+                    } else {
+                        weighted(&trials.values(candidate, metric), &slots, request.statistic)
+                    };
+                    if let Some(value) = value {
+                        figures.insert((candidate.clone(), metric.clone()), value);
+                    }
+                }
+            }
+            figures
+        })
+        .collect()
+}
+
+fn decide(
+    experiment: &Experiment,
+    summary: &[SummaryRow],
+    judge: &Judged<'_>,
+    evidence: &Evidence<'_>,
+) -> Decision {
     let candidates: Vec<String> = experiment
         .candidates
         .iter()
         .map(|c| c.name.clone())
         .filter(|c| summary.iter().any(|r| &r.candidate == c))
         .collect();
-    let violations = decide::violations(&candidates, &experiment.file.constraints, summary);
-    let feasible: Vec<String> =
-        candidates.iter().filter(|c| !violations.iter().any(|v| &v.candidate == *c)).cloned().collect();
+    let constraints = decide::constraints(&candidates, &experiment.file.constraints, judge);
+    let feasible: Vec<String> = candidates
+        .iter()
+        .filter(|c| !constraints.iter().any(|k| &k.candidate == *c && k.status == Status::Violated))
+        .cloned()
+        .collect();
     let objectives = decide::objectives(experiment);
     let priorities = experiment.file.priorities.as_ref();
     let noise_aware = priorities.and_then(|p| p.noise_aware).unwrap_or(true);
-    let frontier = decide::frontier(&feasible, &objectives, summary, noise_aware);
+    let frontier = decide::frontier(&feasible, &objectives, judge, noise_aware);
     let pick = priorities.and_then(|p| match p.method.unwrap_or(PriorityMethod::Weighted) {
         PriorityMethod::Weighted => {
-            let weights: Vec<(String, f64, Direction)> = p
+            let weights: Vec<decide::Weight> = p
                 .weights
                 .iter()
                 .filter(|(_, w)| **w > 0.0)
-                .filter_map(|(m, w)| experiment.metric(m).map(|r| (m.clone(), *w, r.info.direction)))
+                .filter_map(|(m, w)| {
+                    experiment.metric(m).map(|r| (m.clone(), *w, r.info.direction, p.scales.get(m).copied()))
+                })
                 .collect();
-            decide::weighted(&frontier.members, &weights, summary)
+            decide::weighted(&frontier.members, &weights, judge)
         }
         PriorityMethod::Lexicographic => {
             let order: Vec<(String, Direction)> = p
@@ -98,24 +309,11 @@ fn decide(experiment: &Experiment, summary: &[SummaryRow]) -> Decision {
                 .iter()
                 .filter_map(|m| experiment.metric(m).map(|r| (m.clone(), r.info.direction)))
                 .collect();
-            decide::lexicographic(&frontier.members, &order, p.tolerance.unwrap_or(0.01), summary)
+            decide::lexicographic(&frontier.members, &order, p.tolerance.unwrap_or(0.01), judge, noise_aware)
         }
     });
-    let lookup = |metric: &str, candidate: &str| -> Option<Interval> {
-        summary.figure(candidate, metric).map(|f| Interval { value: f.value, low: f.low, high: f.high })
-    };
-    let claims = experiment
-        .file
-        .claims
-        .iter()
-        .map(|claim| {
-            (
-                claim.clone(),
-                Claim::parse(&claim.check).map_err(|e| e.to_string()).and_then(|c| c.check(&lookup)),
-            )
-        })
-        .collect();
-    Decision { candidates, violations, feasible, objectives, noise_aware, frontier, pick, claims }
+    let claims = claims::check(&experiment.file.claims, evidence);
+    Decision { candidates, constraints, feasible, objectives, noise_aware, frontier, pick, claims }
 }
 
 /// Pounds in a gram, for published figures in lb.
@@ -128,7 +326,7 @@ fn published(results: &Results) -> Vec<PublishedCheck> {
     let intensity = match &environment.carbon_intensity {
         Some(spec::model::CarbonIntensity::Grams(g)) => *g,
         Some(spec::model::CarbonIntensity::Region(code)) => {
-            meter::footprint::lookup_region(code).map_or(475.0, |r| r.g_per_kwh)
+            meter::footprint::lookup_region(code).unwrap_or_else(meter::footprint::world_default).g_per_kwh
         }
         None => meter::footprint::world_default().g_per_kwh,
     };

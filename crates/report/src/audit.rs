@@ -1,15 +1,17 @@
 //! `tradeoff audit`: re-derive every reported number from `runs.jsonl` alone and compare.
 //!
 //! Every record's hash is verified byte for byte; every planned trial must have a
-//! record; the summary, the constraint verdicts, the frontier, the pick, the claims and
-//! the published figures are recomputed, and `summary.csv`, `report.md` and
-//! `report.html` must equal what the records give. Each mismatch is named.
+//! record and every record must be a planned trial; each stored predictions file must
+//! match its hash and give its record's quality figures; the summary, the constraint
+//! verdicts, the frontier, the pick, the claims and the published figures are
+//! recomputed, and every cell of `summary.csv` and `summary.parquet`, and `report.md`
+//! and `report.html`, must equal what the records give. Each mismatch is named.
 
-use std::collections::BTreeSet;
 use std::path::Path;
 
 use polars::prelude::*;
 
+use crate::trials::Trials;
 use crate::{Analysis, ReportError, Results};
 
 #[derive(Debug)]
@@ -42,9 +44,31 @@ pub fn audit(dir: &Path) -> Result<Audit, ReportError> {
         }
     }
     let results = Results::load(dir)?;
-    problems.extend(missing_trials(&results));
+    {
+        let fingerprint = results.environment.as_ref().map(|e| e.hardware.fingerprint.as_str());
+        let trials = Trials::of(&results.experiment, &results.records, fingerprint);
+        problems.extend(missing_trials(&trials));
+        for (reason, record) in &trials.ignored {
+            problems.push(format!(
+                "runs.jsonl: `{}` fold {} rep {} is not a trial of the current plan ({reason})",
+                record.candidate, record.fold, record.repetition
+            ));
+        }
+        let n_classes = results.environment.as_ref().map_or(0, |e| e.dataset.classes);
+        problems.extend(check_predictions(dir, &trials, n_classes));
+    }
     let analysis = Analysis::of(results)?;
-    problems.extend(compare_summary(&analysis, &dir.join("summary.csv")));
+    let expected =
+        crate::summary::to_frame(&analysis.summary, analysis.results.experiment.protocol.noise_threshold)?;
+    for (name, read) in [
+        ("summary.csv", crate::summary::read_csv(&dir.join("summary.csv"))),
+        ("summary.parquet", crate::summary::read_parquet(&dir.join("summary.parquet"))),
+    ] {
+        match read {
+            Ok(frame) => problems.extend(compare_frames(name, &frame, &expected)),
+            Err(error) => problems.push(format!("{name} cannot be read: {error}")),
+        }
+    }
     for (name, expected) in
         [("report.md", crate::markdown(&analysis)), ("report.html", crate::html(&analysis))]
     {
@@ -58,89 +82,116 @@ pub fn audit(dir: &Path) -> Result<Audit, ReportError> {
 }
 
 /// Every planned trial needs a successful record (and every declared candidate one).
-fn missing_trials(results: &Results) -> Vec<String> {
-    let experiment = &results.experiment;
-    let present: BTreeSet<(String, u32, u32)> =
-        results.usable().iter().map(|r| (r.candidate.clone(), r.fold, r.repetition)).collect();
+fn missing_trials(trials: &Trials<'_>) -> Vec<String> {
     let mut missing = Vec::new();
-    for candidate in &experiment.candidates {
-        let (folds, repetitions) = if candidate.is_run() {
-            (experiment.protocol.evaluation.splits(), experiment.protocol.repetitions)
-        } else {
-            (1, 1)
-        };
-        for repetition in 0..repetitions {
-            for fold in 0..folds {
-                if !present.contains(&(candidate.name.clone(), fold, repetition)) {
-                    missing.push(format!(
-                        "runs.jsonl: no successful record for `{}` fold {fold} rep {repetition} (deleted, failed or never run)",
-                        candidate.name
-                    ));
-                }
+    for candidate in &trials.experiment.candidates {
+        let present = trials.records.get(&candidate.name);
+        let slots: Vec<(u32, u32)> = if candidate.is_run() { trials.slots.clone() } else { vec![(0, 0)] };
+        for (repetition, fold) in slots {
+            if !present.is_some_and(|p| p.contains_key(&(repetition, fold))) {
+                missing.push(format!(
+                    "runs.jsonl: no successful record for `{}` fold {fold} rep {repetition} (deleted, failed or never run)",
+                    candidate.name
+                ));
             }
         }
     }
     missing
 }
 
-fn compare_summary(analysis: &Analysis, path: &Path) -> Vec<String> {
-    let frame = match crate::summary::read_csv(path) {
-        Ok(frame) => frame,
-        Err(error) => return vec![format!("summary.csv cannot be read: {error}")],
-    };
+/// Each stored prediction file must match its hash, and the quality figures of its record
+/// must follow from it.
+fn check_predictions(dir: &Path, trials: &Trials<'_>, n_classes: usize) -> Vec<String> {
     let mut problems = Vec::new();
-    let text = |name: &str| -> Vec<String> {
-        frame
-            .column(name)
-            .ok()
-            .and_then(|c| c.cast(&DataType::String).ok())
-            .map(|c| {
-                c.str().map(|s| s.iter().map(|v| v.unwrap_or("").to_string()).collect()).unwrap_or_default()
-            })
-            .unwrap_or_default()
-    };
-    let number = |name: &str| -> Vec<f64> {
-        frame
-            .column(name)
-            .ok()
-            .and_then(|c| c.cast(&DataType::Float64).ok())
-            .map(|c| c.f64().map(|s| s.iter().map(|v| v.unwrap_or(f64::NAN)).collect()).unwrap_or_default())
-            .unwrap_or_default()
-    };
-    let (candidates, metrics, methods) = (text("candidate"), text("metric"), text("method"));
-    let columns = ["n", "value", "ci_low", "ci_high", "median", "q1", "q3", "min", "max"];
-    let values: Vec<Vec<f64>> = columns.iter().map(|c| number(c)).collect();
-    let mut seen = BTreeSet::new();
-    for (i, (candidate, metric)) in candidates.iter().zip(&metrics).enumerate() {
-        seen.insert((candidate.clone(), metric.clone()));
-        let Some(row) = analysis.row(candidate, metric) else {
-            problems
-                .push(format!("summary.csv: row `{candidate}` / `{metric}` is not supported by any record"));
+    for (candidate, slots) in &trials.records {
+        if trials.is_declared(candidate) {
             continue;
-        };
-        let recomputed =
-            [row.n as f64, row.value, row.ci_low, row.ci_high, row.median, row.q1, row.q3, row.min, row.max];
-        for (c, name) in columns.iter().enumerate() {
-            let (file, fresh) = (values[c].get(i).copied().unwrap_or(f64::NAN), recomputed[c]);
-            if !close(file, fresh) {
-                problems.push(format!(
-                    "summary.csv: `{candidate}` / `{metric}` {name} is {file} in the file but {fresh} from the records"
-                ));
+        }
+        for ((repetition, fold), record) in slots {
+            let who = format!("`{candidate}` fold {fold} rep {repetition}");
+            let Some(artifact) = &record.predictions else {
+                problems.push(format!("{who}: the record names no predictions file"));
+                continue;
+            };
+            let predictions = match record::predictions::Predictions::read(dir, artifact) {
+                Ok(p) => p,
+                Err(error) => {
+                    problems.push(format!("{who}: {error}"));
+                    continue;
+                }
+            };
+            let confusion = quality::Confusion::of(&predictions.truth, &predictions.predicted, n_classes);
+            for name in quality::METRICS {
+                let (Some(measured), Some(recomputed)) = (record.measurement(name), confusion.metric(name))
+                else {
+                    continue;
+                };
+                if !close(measured.value, recomputed) {
+                    problems.push(format!(
+                        "{who}: {name} is {} in the record but {recomputed} from `{}`",
+                        measured.value, artifact.path
+                    ));
+                }
             }
         }
-        if methods.get(i).map(String::as_str) != Some(row.method.as_str()) {
-            problems.push(format!(
-                "summary.csv: `{candidate}` / `{metric}` method differs from the records ({})",
-                row.method
-            ));
-        }
     }
-    for row in &analysis.summary {
-        if !seen.contains(&(row.candidate.clone(), row.metric.clone())) {
-            problems.push(format!(
-                "summary.csv: no row for `{}` / `{}`, which the records support",
-                row.candidate, row.metric
-            ));
+    problems
+}
+
+/// Every column and cell of a summary file against the summary the records give.
+fn compare_frames(name: &str, file: &DataFrame, expected: &DataFrame) -> Vec<String> {
+    let mut problems = Vec::new();
+    let names = |f: &DataFrame| f.get_column_names().iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    if names(file) != names(expected) {
+        problems.push(format!(
+            "{name}: columns are [{}], the records give [{}]",
+            names(file).join(", "),
+            names(expected).join(", ")
+        ));
+        return problems;
+    }
+    if file.height() != expected.height() {
+        problems.push(format!("{name}: {} rows, the records give {}", file.height(), expected.height()));
+        return problems;
+    }
+    let label = |row: usize| -> String {
+        let cell = |c: &str| expected.column(c).ok().and_then(|c| c.get(row).ok()).map(|v| v.to_string());
+        format!(
+            "`{}` / `{}`",
+            cell("candidate").unwrap_or_default().trim_matches('"'),
+            cell("metric").unwrap_or_default().trim_matches('"')
+        )
+    };
+    for column in expected.columns() {
+        let column_name = column.name().as_str();
+        let Ok(actual) = file.column(column_name) else { continue };
+        let numeric = column.dtype().is_primitive_numeric();
+        for row in 0..expected.height() {
+            let same = if numeric {
+                let value = |c: &Column| {
+                    c.cast(&DataType::Float64).ok().and_then(|c| c.f64().ok().and_then(|s| s.get(row)))
+                };
+                match (value(actual), value(column)) {
+                    (Some(a), Some(b)) => close(a, b),
+                    (a, b) => a.is_none() && b.is_none(),
+                }
+            } else {
+                let value = |c: &Column| {
+                    c.cast(&DataType::String)
+                        .ok()
+                        .and_then(|c| c.str().ok().and_then(|s| s.get(row).map(str::to_string)))
+                };
+                value(actual) == value(column)
+            };
+            if !same {
+                let show = |c: &Column| c.get(row).map(|v| v.to_string()).unwrap_or_default();
+                problems.push(format!(
+                    "{name}: {} {column_name} is {} in the file but {} from the records",
+                    label(row),
+                    show(actual),
+                    show(column)
+                ));
+            }
         }
     }
     problems

@@ -1,108 +1,16 @@
-//! Claims: a small expression language over metric summaries, such as
-//! `train_time[forest] >= 5 * train_time[tree]` or `accuracy[mlp] > accuracy[forest]`.
-//!
-//! Grammar: `claim = sum comparison sum`, `comparison = >= | <= | > | <`,
-//! `sum = product (("+" | "-") product)*`, `product = factor (("*" | "/") factor)*`,
-//! `factor = number | metric "[" candidate "]" | "(" sum ")" | "-" factor`.
-//!
-//! A claim is evaluated on each side's statistic and on its 95% confidence interval
-//! (interval arithmetic). It *holds* when the intervals support it throughout, *fails*
-//! when they contradict it throughout, and is *undecided* when they overlap the bound.
+//! Claims decided together: each claim's paired comparison gives one-sided p-values for
+//! "holds" and for "fails"; Holm's step-down procedure over the experiment's claims
+//! decides each family at `protocol.alpha`, so the chance that any "holds" is wrong is at
+//! most alpha whatever the number of claims, and likewise for "fails". For any one claim
+//! at most one of the two can be wrong. A claim without the evidence to decide (too few
+//! trials, equal figures, a missing figure) is undecided, with the reason.
 
-use std::fmt;
-use std::ops::Range;
+use spec::Claim;
+use spec::model::ClaimSection;
 
-/// A parse or reference problem, at a byte range of the claim text.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ClaimError {
-    pub span: Range<usize>,
-    pub message: String,
-    pub expected: String,
-}
-
-impl fmt::Display for ClaimError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at column {} (expected {})", self.message, self.span.start + 1, self.expected)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Comparison {
-    Greater,
-    GreaterEqual,
-    Less,
-    LessEqual,
-}
-
-impl Comparison {
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Comparison::Greater => ">",
-            Comparison::GreaterEqual => ">=",
-            Comparison::Less => "<",
-            Comparison::LessEqual => "<=",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Expr {
-    Number(f64),
-    Metric { metric: String, candidate: String, span: Range<usize> },
-    Negate(Box<Expr>),
-    Binary(Box<Expr>, char, Box<Expr>),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Claim {
-    pub left: Expr,
-    pub comparison: Comparison,
-    pub right: Expr,
-}
-
-/// A value with its confidence interval.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Interval {
-    pub value: f64,
-    pub low: f64,
-    pub high: f64,
-}
-
-impl Interval {
-    pub fn exact(value: f64) -> Self {
-        Interval { value, low: value, high: value }
-    }
-
-    fn combine(self, other: Interval, op: char) -> Interval {
-        let apply = |a: f64, b: f64| match op {
-            '+' => a + b,
-            '-' => a - b,
-            '*' => a * b,
-            _ => a / b,
-        };
-        let value = apply(self.value, other.value);
-        match op {
-            '+' => Interval { value, low: self.low + other.low, high: self.high + other.high },
-            '-' => Interval { value, low: self.low - other.high, high: self.high - other.low },
-            _ => {
-                if op == '/' && other.low <= 0.0 && other.high >= 0.0 {
-                    return Interval { value, low: f64::NEG_INFINITY, high: f64::INFINITY };
-                }
-                let corners = [
-                    apply(self.low, other.low),
-                    apply(self.low, other.high),
-                    apply(self.high, other.low),
-                    apply(self.high, other.high),
-                ];
-                Interval {
-                    value,
-                    low: corners.iter().copied().fold(f64::INFINITY, f64::min),
-                    high: corners.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-                }
-            }
-        }
-    }
-}
+use crate::compare::{Comparison, Evidence, Scale};
+use crate::format::number;
+use crate::stats::multiple::holm;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
@@ -121,273 +29,93 @@ impl Verdict {
     }
 }
 
-/// A claim checked against the figures.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Checked {
+/// One claim checked.
+#[derive(Debug, Clone)]
+pub struct ClaimCheck {
+    pub claim: ClaimSection,
     pub verdict: Verdict,
-    pub left: Interval,
-    pub right: Interval,
-    pub comparison: Comparison,
+    pub comparison: Result<Comparison, String>,
+    /// One-sided p-values for "holds" and "fails", and their Holm-adjusted values.
+    pub p_holds: f64,
+    pub p_fails: f64,
+    pub adjusted_holds: f64,
+    pub adjusted_fails: f64,
+    /// Why it is undecided, or the figures that decided.
+    pub reason: String,
 }
 
-impl Claim {
-    pub fn parse(text: &str) -> Result<Claim, ClaimError> {
-        let mut parser = Parser { text, position: 0 };
-        let left = parser.sum()?;
-        parser.skip_space();
-        let comparison = parser.comparison()?;
-        let right = parser.sum()?;
-        parser.skip_space();
-        if parser.position < text.len() {
-            return Err(parser.error("unexpected text after the claim", "the end of the claim"));
-        }
-        Ok(Claim { left, comparison, right })
-    }
-
-    /// Every `metric[candidate]` reference, for checking that they exist.
-    pub fn references(&self) -> Vec<(&str, &str, Range<usize>)> {
-        let mut out = Vec::new();
-        for side in [&self.left, &self.right] {
-            collect(side, &mut out);
-        }
-        out
-    }
-
-    /// Evaluates the claim; `lookup` gives a metric's figure for a candidate.
-    pub fn check(&self, lookup: &dyn Fn(&str, &str) -> Option<Interval>) -> Result<Checked, String> {
-        let left = evaluate(&self.left, lookup)?;
-        let right = evaluate(&self.right, lookup)?;
-        let verdict = match self.comparison {
-            Comparison::GreaterEqual if left.low >= right.high => Verdict::Holds,
-            Comparison::GreaterEqual if left.high < right.low => Verdict::Fails,
-            Comparison::Greater if left.low > right.high => Verdict::Holds,
-            Comparison::Greater if left.high <= right.low => Verdict::Fails,
-            Comparison::LessEqual if left.high <= right.low => Verdict::Holds,
-            Comparison::LessEqual if left.low > right.high => Verdict::Fails,
-            Comparison::Less if left.high < right.low => Verdict::Holds,
-            Comparison::Less if left.low >= right.high => Verdict::Fails,
-            _ => Verdict::Undecided,
-        };
-        Ok(Checked { verdict, left, right, comparison: self.comparison })
-    }
-}
-
-fn collect<'a>(expr: &'a Expr, out: &mut Vec<(&'a str, &'a str, Range<usize>)>) {
-    match expr {
-        Expr::Number(_) => {}
-        Expr::Metric { metric, candidate, span } => out.push((metric, candidate, span.clone())),
-        Expr::Negate(inner) => collect(inner, out),
-        Expr::Binary(a, _, b) => {
-            collect(a, out);
-            collect(b, out);
-        }
-    }
-}
-
-fn evaluate(expr: &Expr, lookup: &dyn Fn(&str, &str) -> Option<Interval>) -> Result<Interval, String> {
-    match expr {
-        Expr::Number(n) => Ok(Interval::exact(*n)),
-        Expr::Metric { metric, candidate, .. } => {
-            lookup(metric, candidate).ok_or_else(|| format!("no figure for {metric}[{candidate}]"))
-        }
-        Expr::Negate(inner) => {
-            let v = evaluate(inner, lookup)?;
-            Ok(Interval { value: -v.value, low: -v.high, high: -v.low })
-        }
-        Expr::Binary(a, op, b) => Ok(evaluate(a, lookup)?.combine(evaluate(b, lookup)?, *op)),
-    }
-}
-
-struct Parser<'a> {
-    text: &'a str,
-    position: usize,
-}
-
-impl Parser<'_> {
-    fn rest(&self) -> &str {
-        &self.text[self.position..]
-    }
-
-    fn skip_space(&mut self) {
-        let trimmed = self.rest().trim_start();
-        self.position = self.text.len() - trimmed.len();
-    }
-
-    fn error(&self, message: &str, expected: &str) -> ClaimError {
-        let end = self.rest().chars().next().map_or(self.position, |c| self.position + c.len_utf8());
-        ClaimError {
-            span: self.position..end.max(self.position),
-            message: message.into(),
-            expected: expected.into(),
-        }
-    }
-
-    fn comparison(&mut self) -> Result<Comparison, ClaimError> {
-        for (symbol, comparison) in [
-            (">=", Comparison::GreaterEqual),
-            ("<=", Comparison::LessEqual),
-            (">", Comparison::Greater),
-            ("<", Comparison::Less),
-        ] {
-            if self.rest().starts_with(symbol) {
-                self.position += symbol.len();
-                return Ok(comparison);
-            }
-        }
-        Err(self.error("missing comparison", "`>=`, `<=`, `>` or `<`"))
-    }
-
-    fn sum(&mut self) -> Result<Expr, ClaimError> {
-        let mut left = self.product()?;
-        loop {
-            self.skip_space();
-            match self.rest().chars().next() {
-                Some(op @ ('+' | '-')) => {
-                    self.position += 1;
-                    let right = self.product()?;
-                    left = Expr::Binary(Box::new(left), op, Box::new(right));
-                }
-                _ => return Ok(left),
-            }
-        }
-    }
-
-    fn product(&mut self) -> Result<Expr, ClaimError> {
-        let mut left = self.factor()?;
-        loop {
-            self.skip_space();
-            match self.rest().chars().next() {
-                Some(op @ ('*' | '/')) => {
-                    self.position += 1;
-                    let right = self.factor()?;
-                    left = Expr::Binary(Box::new(left), op, Box::new(right));
-                }
-                _ => return Ok(left),
-            }
-        }
-    }
-
-    fn factor(&mut self) -> Result<Expr, ClaimError> {
-        self.skip_space();
-        let start = self.position;
-        let Some(first) = self.rest().chars().next() else {
-            return Err(self.error("the claim ends too early", "a number, `metric[candidate]` or `(`"));
-        };
-        if first == '(' {
-            self.position += 1;
-            let inner = self.sum()?;
-            self.skip_space();
-            if !self.rest().starts_with(')') {
-                return Err(self.error("unclosed parenthesis", "`)`"));
-            }
-            self.position += 1;
-            return Ok(inner);
-        }
-        if first == '-' {
-            self.position += 1;
-            return Ok(Expr::Negate(Box::new(self.factor()?)));
-        }
-        if first.is_ascii_digit() || first == '.' {
-            let length = self
-                .rest()
-                .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == 'e' || c == 'E' || c == '_'))
-                .unwrap_or(self.rest().len());
-            let text = &self.rest()[..length];
-            return match text.replace('_', "").parse::<f64>() {
-                Ok(n) => {
-                    self.position += length;
-                    Ok(Expr::Number(n))
-                }
-                Err(_) => Err(ClaimError {
-                    span: start..start + length,
-                    message: format!("`{text}` is not a number"),
-                    expected: "a number such as `5` or `1.5`".into(),
-                }),
+/// Checks every claim of the experiment together.
+pub fn check(claims: &[ClaimSection], evidence: &Evidence<'_>) -> Vec<ClaimCheck> {
+    let alpha = evidence.alpha();
+    let evaluated: Vec<(Result<Comparison, String>, bool)> = claims
+        .iter()
+        .map(|section| match Claim::parse(&section.check) {
+            Err(error) => (Err(error.to_string()), true),
+            Ok(claim) => (evidence.claim(&claim, &section.check), claim.comparison.left_larger()),
+        })
+        .collect();
+    let p = |holds: bool| -> Vec<f64> {
+        evaluated
+            .iter()
+            .map(|(c, larger)| c.as_ref().map_or(1.0, |c| c.p(if holds { *larger } else { !*larger })))
+            .collect()
+    };
+    let (p_holds, p_fails) = (p(true), p(false));
+    let (adjusted_holds, adjusted_fails) = (holm(&p_holds), holm(&p_fails));
+    claims
+        .iter()
+        .zip(evaluated)
+        .enumerate()
+        .map(|(i, (claim, (comparison, _)))| {
+            let (verdict, reason) = match &comparison {
+                Err(reason) => (Verdict::Undecided, reason.clone()),
+                Ok(c) if c.identical => (
+                    Verdict::Undecided,
+                    "the two sides are equal in every paired trial: no difference to test".to_string(),
+                ),
+                Ok(_) if adjusted_holds[i] <= alpha => (Verdict::Holds, String::new()),
+                Ok(_) if adjusted_fails[i] <= alpha => (Verdict::Fails, String::new()),
+                Ok(c) => (
+                    Verdict::Undecided,
+                    undecided_reason(
+                        c,
+                        p_holds[i].min(p_fails[i]),
+                        adjusted_holds[i].min(adjusted_fails[i]),
+                        alpha,
+                    ),
+                ),
             };
-        }
-        if first.is_ascii_alphabetic() || first == '_' {
-            let length = self
-                .rest()
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(self.rest().len());
-            let metric = self.rest()[..length].to_string();
-            self.position += length;
-            if !self.rest().starts_with('[') {
-                return Err(self.error(
-                    &format!("`{metric}` needs a candidate"),
-                    &format!("`[` after `{metric}`, as in `{metric}[tree]`"),
-                ));
+            ClaimCheck {
+                claim: claim.clone(),
+                verdict,
+                comparison,
+                p_holds: p_holds[i],
+                p_fails: p_fails[i],
+                adjusted_holds: adjusted_holds[i],
+                adjusted_fails: adjusted_fails[i],
+                reason,
             }
-            self.position += 1;
-            let Some(close) = self.rest().find(']') else {
-                return Err(self.error("unclosed `[`", "a candidate name and `]`"));
-            };
-            let candidate = self.rest()[..close].trim().to_string();
-            if candidate.is_empty() {
-                return Err(self.error("empty candidate name", "a candidate name"));
-            }
-            self.position += close + 1;
-            return Ok(Expr::Metric { metric, candidate, span: start..self.position });
-        }
-        Err(self.error(&format!("unexpected `{first}`"), "a number, `metric[candidate]` or `(`"))
-    }
+        })
+        .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn figures(metric: &str, candidate: &str) -> Option<Interval> {
-        match (metric, candidate) {
-            ("train_time", "forest") => Some(Interval { value: 60.0, low: 55.0, high: 65.0 }),
-            ("train_time", "tree") => Some(Interval { value: 10.0, low: 9.0, high: 11.0 }),
-            ("accuracy", "mlp") => Some(Interval { value: 0.88, low: 0.87, high: 0.89 }),
-            ("accuracy", "forest") => Some(Interval { value: 0.875, low: 0.872, high: 0.878 }),
-            ("accuracy", "tree") => Some(Interval { value: 0.80, low: 0.79, high: 0.81 }),
-            _ => None,
-        }
+fn undecided_reason(comparison: &Comparison, p: f64, adjusted: f64, alpha: f64) -> String {
+    if let Err(reason) = &comparison.test.interval
+        && p > alpha
+    {
+        return reason.clone();
     }
-
-    fn verdict(text: &str) -> Verdict {
-        Claim::parse(text).unwrap().check(&figures).unwrap().verdict
-    }
-
-    #[test]
-    fn verdicts_follow_the_intervals() {
-        // 55 >= 5 * 11 = 55: holds throughout.
-        assert_eq!(verdict("train_time[forest] >= 5 * train_time[tree]"), Verdict::Holds);
-        // 65 < 6 * 11 = 66 but 60 < 60? the intervals overlap the bound.
-        assert_eq!(verdict("train_time[forest] >= 6 * train_time[tree]"), Verdict::Undecided);
-        // At most 65 vs at least 8 * 9 = 72: fails throughout.
-        assert_eq!(verdict("train_time[forest] >= 8 * train_time[tree]"), Verdict::Fails);
-        // [0.87, 0.89] vs [0.872, 0.878]: overlap.
-        assert_eq!(verdict("accuracy[mlp] > accuracy[forest]"), Verdict::Undecided);
-        assert_eq!(verdict("accuracy[tree] < accuracy[forest] - 0.05"), Verdict::Holds);
-        assert_eq!(verdict("(accuracy[forest] - accuracy[tree]) / accuracy[tree] > 0.05"), Verdict::Holds);
-    }
-
-    #[test]
-    fn parse_errors_name_their_position() {
-        let error = Claim::parse("accuracy[mlp] >> 1").unwrap_err();
-        assert_eq!((error.span.start, error.message.as_str()), (15, "unexpected `>`"));
-        let error = Claim::parse("accuracy > 0.8").unwrap_err();
-        assert_eq!(error.span.start, 8);
-        assert!(error.expected.contains("`[` after `accuracy`"), "{}", error.expected);
-        let error = Claim::parse("accuracy[mlp] 0.8").unwrap_err();
-        assert_eq!((error.span.start, error.message.as_str()), (14, "missing comparison"));
-        let error = Claim::parse("(accuracy[mlp] > 0.8").unwrap_err();
-        assert_eq!(error.message, "unclosed parenthesis");
-        let error = Claim::parse("accuracy[mlp] > 0.8 extra").unwrap_err();
-        assert_eq!(error.span.start, 20);
-        assert_eq!(
-            Claim::parse("accuracy[tree/max_depth=10] > 0.5").unwrap().references()[0].1,
-            "tree/max_depth=10"
-        );
-    }
-
-    #[test]
-    fn a_missing_figure_is_reported() {
-        let claim = Claim::parse("accuracy[knn] > 0.5").unwrap();
-        assert_eq!(claim.check(&figures).unwrap_err(), "no figure for accuracy[knn]");
+    let bound = match comparison.scale {
+        Scale::Difference => "0".to_string(),
+        Scale::Ratio { bound } => number(bound),
+    };
+    if p <= alpha {
+        format!(
+            "p = {} but {} after Holm's correction for the experiment's claims",
+            number(p),
+            number(adjusted)
+        )
+    } else {
+        format!("the evidence does not separate it from {bound}: p = {} > {alpha}", number(p))
     }
 }

@@ -1,153 +1,233 @@
-//! The lecture's method as code: drop candidates that violate a constraint, find the
-//! Pareto frontier of the rest, and pick from it by stated priorities, showing how
-//! sensitive the pick is to the weights.
+//! The lecture's method as code: check constraints, find the Pareto frontier of the
+//! candidates that do not violate one, and pick from it by stated priorities.
 //!
-//! Figures are the summary's statistics with their 95% confidence intervals. In the
-//! noise-aware mode (the default) one candidate is better than another on a metric only
-//! when their intervals do not overlap, so noise cannot make a candidate look dominated.
+//! Every verdict is three-valued. A constraint is *met* when the figure's interval
+//! clears the bound (or, against a baseline, when a paired test supports it at alpha),
+//! *violated* when the evidence is on the wrong side, and *undecided* otherwise; the
+//! reason is kept. Undecided candidates stay feasible (nothing shows they violate) and
+//! are marked. With `noise_aware` (the default) one candidate beats another on a metric
+//! only when a paired test says so at alpha, so noise cannot dominate a candidate or
+//! decide a lexicographic order. The weighted pick scores metrics on a stated scale
+//! (never a min-max stretch of the candidates' spread) and reports how often it stays
+//! the pick when the trials are resampled.
 
+use std::collections::HashMap;
+
+use spec::Direction;
 use spec::model::{ConstraintSection, PriorityMethod};
-use spec::{Direction, Experiment};
 
-use crate::SummaryRow;
+use crate::compare::Comparison;
+use crate::format::number;
 
 /// A figure of one candidate on one metric.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Figure {
     pub value: f64,
-    pub low: f64,
-    pub high: f64,
+    /// Its interval, or why there is none.
+    pub interval: Result<(f64, f64), String>,
+    /// Declared (given, exact) rather than measured.
+    pub exact: bool,
 }
 
-impl Figure {
-    pub fn of(row: &SummaryRow) -> Figure {
-        Figure { value: row.value, low: row.ci_low, high: row.ci_high }
-    }
-}
-
-/// The figures of an experiment, by candidate and metric.
-pub trait Figures {
+/// What the decision needs to know about the results.
+pub trait Judge {
     fn figure(&self, candidate: &str, metric: &str) -> Option<Figure>;
-}
-
-impl Figures for [SummaryRow] {
-    fn figure(&self, candidate: &str, metric: &str) -> Option<Figure> {
-        self.iter().find(|r| r.candidate == candidate && r.metric == metric).map(Figure::of)
+    /// Evidence about `metric[candidate] - factor * metric[other]` (positive: larger).
+    fn compare(&self, metric: &str, candidate: &str, factor: f64, other: &str) -> Result<Comparison, String>;
+    fn alpha(&self) -> f64;
+    /// Each candidate's figures in `draws` resamples of the trials (for the pick's
+    /// robustness); empty when resampling is not possible.
+    fn resampled(
+        &self,
+        _candidates: &[String],
+        _metrics: &[String],
+        _draws: usize,
+    ) -> Vec<HashMap<(String, String), f64>> {
+        Vec::new()
     }
 }
 
-/// One constraint a candidate fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Met,
+    Violated,
+    Undecided,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Met => "meets",
+            Status::Violated => "violates",
+            Status::Undecided => "undecided",
+        }
+    }
+}
+
+/// One constraint checked for one candidate.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Violation {
+pub struct ConstraintCheck {
     pub candidate: String,
     pub metric: String,
-    /// The bound in words: "min 0.8", "at most 2 x forest (0.013 s)".
+    /// The bound in words: "at least 0.8", "at most 2 x forest".
     pub bound: String,
-    pub value: Option<f64>,
-    /// How far past the bound, in the metric's unit (absolute) and relative to the bound.
-    pub by: Option<f64>,
-    pub relative: Option<f64>,
+    pub status: Status,
+    /// Why, with the figures that decided.
+    pub reason: String,
 }
 
-/// Checks every constraint for every candidate. A candidate with no figure for a
-/// constrained metric violates it (nothing shows that it meets it).
-pub fn violations<F: Figures + ?Sized>(
+/// Checks every constraint for every candidate.
+pub fn constraints(
     candidates: &[String],
     constraints: &[ConstraintSection],
-    figures: &F,
-) -> Vec<Violation> {
+    judge: &dyn Judge,
+) -> Vec<ConstraintCheck> {
     let mut out = Vec::new();
     for candidate in candidates {
         for constraint in constraints {
             let metric = &constraint.metric;
-            let value = figures.figure(candidate, metric).map(|f| f.value);
-            let mut bounds: Vec<(String, f64, bool)> = Vec::new(); // (words, bound, is_lower)
-            if let Some(min) = constraint.min {
-                bounds.push((format!("at least {}", crate::format::number(min)), min, true));
-            }
-            if let Some(max) = constraint.max {
-                bounds.push((format!("at most {}", crate::format::number(max)), max, false));
-            }
-            if let Some(baseline) = &constraint.baseline {
-                let base = figures.figure(baseline, metric).map(|f| f.value);
-                for (ratio, lower) in [(constraint.min_ratio, true), (constraint.max_ratio, false)] {
-                    let Some(ratio) = ratio else { continue };
-                    match base {
-                        Some(base) => bounds.push((
-                            format!(
-                                "{} {} x {baseline} ({})",
-                                if lower { "at least" } else { "at most" },
-                                crate::format::number(ratio),
-                                crate::format::number(base * ratio)
-                            ),
-                            base * ratio,
-                            lower,
-                        )),
-                        None => out.push(Violation {
-                            candidate: candidate.clone(),
-                            metric: metric.clone(),
-                            bound: format!("relative to `{baseline}`, which has no figure"),
-                            value,
-                            by: None,
-                            relative: None,
-                        }),
+            let check = |bound: String, status: Status, reason: String| ConstraintCheck {
+                candidate: candidate.clone(),
+                metric: metric.clone(),
+                bound,
+                status,
+                reason,
+            };
+            for (limit, lower) in [(constraint.min, true), (constraint.max, false)] {
+                let Some(limit) = limit else { continue };
+                let words = format!("{} {}", if lower { "at least" } else { "at most" }, number(limit));
+                out.push(match judge.figure(candidate, metric) {
+                    None => {
+                        check(words, Status::Violated, "no figure: nothing shows it meets the bound".into())
                     }
-                }
+                    Some(figure) => {
+                        let (status, reason) = against_bound(&figure, limit, lower);
+                        check(words, status, reason)
+                    }
+                });
             }
-            for (words, bound, lower) in bounds {
-                match value {
-                    None => out.push(Violation {
-                        candidate: candidate.clone(),
-                        metric: metric.clone(),
-                        bound: words,
-                        value: None,
-                        by: None,
-                        relative: None,
-                    }),
-                    Some(v) if (lower && v < bound) || (!lower && v > bound) => out.push(Violation {
-                        candidate: candidate.clone(),
-                        metric: metric.clone(),
-                        bound: words,
-                        value: Some(v),
-                        by: Some((v - bound).abs()),
-                        relative: (bound != 0.0).then(|| (v - bound).abs() / bound.abs()),
-                    }),
-                    Some(_) => {}
+            let Some(baseline) = &constraint.baseline else { continue };
+            for (ratio, lower) in [(constraint.min_ratio, true), (constraint.max_ratio, false)] {
+                let Some(ratio) = ratio else { continue };
+                let words =
+                    format!("{} {} x {baseline}", if lower { "at least" } else { "at most" }, number(ratio));
+                if candidate == baseline {
+                    // Against itself the ratio alone decides.
+                    let holds = if lower { ratio <= 1.0 } else { ratio >= 1.0 };
+                    let status = if holds { Status::Met } else { Status::Violated };
+                    out.push(check(words, status, "the baseline itself".into()));
+                    continue;
                 }
+                out.push(match judge.compare(metric, candidate, ratio, baseline) {
+                    Err(reason) => check(words, Status::Undecided, reason),
+                    Ok(comparison) => {
+                        let (status, reason) = by_test(&comparison, lower, judge.alpha());
+                        check(words, status, reason)
+                    }
+                });
             }
         }
     }
     out
 }
 
-/// Whether `a` is better than `b` on a metric: by value, or only when their intervals
-/// do not overlap in the noise-aware mode.
-pub fn better(a: Figure, b: Figure, direction: Direction, noise_aware: bool) -> bool {
-    match (direction, noise_aware) {
-        (Direction::Max, false) => a.value > b.value,
-        (Direction::Min, false) => a.value < b.value,
-        (Direction::Max, true) => a.low > b.high,
-        (Direction::Min, true) => a.high < b.low,
+/// An absolute bound against a figure's interval.
+fn against_bound(figure: &Figure, limit: f64, lower: bool) -> (Status, String) {
+    let clears = |v: f64| if lower { v >= limit } else { v <= limit };
+    if figure.exact {
+        let status = if clears(figure.value) { Status::Met } else { Status::Violated };
+        return (status, format!("declared {}", number(figure.value)));
+    }
+    match &figure.interval {
+        Err(reason) => (Status::Undecided, format!("value {}: {reason}", number(figure.value))),
+        Ok((low, high)) => {
+            let words = format!("interval [{}, {}]", number(*low), number(*high));
+            if clears(*low) && clears(*high) {
+                (Status::Met, format!("{words} clears the bound"))
+            } else if !clears(*low) && !clears(*high) {
+                (Status::Violated, format!("{words} is past the bound"))
+            } else {
+                (Status::Undecided, format!("{words} contains the bound"))
+            }
+        }
+    }
+}
+
+/// A paired comparison at `alpha`: `larger` says the claim is that the candidate's side is
+/// the larger one.
+pub fn by_test(comparison: &Comparison, larger: bool, alpha: f64) -> (Status, String) {
+    let interval = match comparison.shown_interval() {
+        Ok(i) => format!(" [{}, {}]", number(i.low), number(i.high)),
+        Err(_) => String::new(),
+    };
+    let shown = match comparison.scale {
+        crate::compare::Scale::Ratio { .. } => {
+            format!("ratio {}{interval}", number(comparison.shown_estimate()))
+        }
+        crate::compare::Scale::Difference => {
+            format!("difference {}{interval}", number(comparison.shown_estimate()))
+        }
+    };
+    if comparison.identical {
+        return (Status::Undecided, format!("{shown}: equal in every paired trial"));
+    }
+    let (p_holds, p_fails) = (comparison.p(larger), comparison.p(!larger));
+    let method = comparison.test.method;
+    if p_holds <= alpha {
+        (Status::Met, format!("{shown}, {method} p = {}", number(p_holds)))
+    } else if p_fails <= alpha {
+        (Status::Violated, format!("{shown}, {method} p = {}", number(p_fails)))
+    } else {
+        let why = comparison
+            .test
+            .interval
+            .as_ref()
+            .err()
+            .cloned()
+            .unwrap_or_else(|| format!("p = {} > {alpha}", number(p_holds)));
+        (Status::Undecided, format!("{shown}, {method}: {why}"))
+    }
+}
+
+/// Whether `a` is better than `b` on a metric: by a paired test at alpha, or by value.
+pub fn better(
+    judge: &dyn Judge,
+    metric: &str,
+    direction: Direction,
+    a: &str,
+    b: &str,
+    noise_aware: bool,
+) -> bool {
+    if !noise_aware {
+        let (Some(fa), Some(fb)) = (judge.figure(a, metric), judge.figure(b, metric)) else { return false };
+        return match direction {
+            Direction::Max => fa.value > fb.value,
+            Direction::Min => fa.value < fb.value,
+        };
+    }
+    match judge.compare(metric, a, 1.0, b) {
+        Ok(c) if !c.identical => c.p(direction == Direction::Max) <= judge.alpha(),
+        _ => false,
     }
 }
 
 /// Whether `a` dominates `b`: never worse, better at least once.
-pub fn dominates<F: Figures + ?Sized>(
+pub fn dominates(
+    judge: &dyn Judge,
     a: &str,
     b: &str,
     objectives: &[(String, Direction)],
-    figures: &F,
     noise_aware: bool,
 ) -> bool {
     let mut strictly = false;
     for (metric, direction) in objectives {
-        let (Some(fa), Some(fb)) = (figures.figure(a, metric), figures.figure(b, metric)) else {
-            return false;
-        };
-        if better(fb, fa, *direction, noise_aware) {
+        if judge.figure(a, metric).is_none() || judge.figure(b, metric).is_none() {
             return false;
         }
-        if better(fa, fb, *direction, noise_aware) {
+        if better(judge, metric, *direction, b, a, noise_aware) {
+            return false;
+        }
+        if better(judge, metric, *direction, a, b, noise_aware) {
             strictly = true;
         }
     }
@@ -162,26 +242,29 @@ pub struct Frontier {
     pub dominated: Vec<(String, String)>,
 }
 
-pub fn frontier<F: Figures + ?Sized>(
+pub fn frontier(
     candidates: &[String],
     objectives: &[(String, Direction)],
-    figures: &F,
+    judge: &dyn Judge,
     noise_aware: bool,
 ) -> Frontier {
+    let dominance: HashMap<(&str, &str), bool> = candidates
+        .iter()
+        .flat_map(|a| candidates.iter().map(move |b| (a, b)))
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| ((a.as_str(), b.as_str()), dominates(judge, a, b, objectives, noise_aware)))
+        .collect();
     let mut members = Vec::new();
     let mut dominated = Vec::new();
     for b in candidates {
-        let dominators: Vec<&String> = candidates
-            .iter()
-            .filter(|a| *a != b && dominates(a, b, objectives, figures, noise_aware))
-            .collect();
+        let dominators: Vec<&String> =
+            candidates.iter().filter(|a| *a != b && dominance[&(a.as_str(), b.as_str())]).collect();
         if dominators.is_empty() {
             members.push(b.clone());
         } else {
-            // Prefer a dominator that nothing dominates.
-            let on_frontier = dominators.iter().find(|a| {
-                !candidates.iter().any(|c| c != **a && dominates(c, a, objectives, figures, noise_aware))
-            });
+            let on_frontier = dominators
+                .iter()
+                .find(|a| !candidates.iter().any(|c| c != **a && dominance[&(c.as_str(), a.as_str())]));
             dominated.push((b.clone(), on_frontier.unwrap_or(&dominators[0]).to_string()));
         }
     }
@@ -191,6 +274,9 @@ pub fn frontier<F: Figures + ?Sized>(
 /// A candidate's utility and the part of it each metric contributes.
 pub type Score = (String, f64, Vec<(String, f64)>);
 
+/// A weighted metric: name, weight, direction, and a declared `[worst, best]` scale.
+pub type Weight = (String, f64, Direction, Option<[f64; 2]>);
+
 /// The pick under the priorities.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pick {
@@ -198,75 +284,113 @@ pub struct Pick {
     pub candidate: String,
     /// Each candidate's utility and its per-metric parts (weighted method), best first.
     pub scores: Vec<Score>,
-    /// The smallest weight change that changes the pick, in words.
+    /// The smallest single-weight change that changes the pick, in words.
     pub sensitivity: Option<String>,
     /// For the lexicographic method: the metric that decided.
     pub decided_by: Option<String>,
+    /// How often each candidate is the pick across resamples of the trials, and the
+    /// number of resamples.
+    pub robustness: Option<(usize, Vec<(String, f64)>)>,
 }
 
-/// Normalised score of each candidate on a metric: 1 for the best, 0 for the worst,
-/// direction-aware; 1 for everyone when all are equal.
-fn normalised<F: Figures + ?Sized>(
+/// A metric's score in 0..=1: linear on a declared scale, else relative to the best
+/// candidate (best / value for lower-is-better, value / best otherwise). Proportional
+/// scores keep a 1% difference a 1% difference, where a min-max stretch would turn any
+/// difference, noise included, into 0 versus 1.
+pub fn score(value: f64, best: f64, direction: Direction, scale: Option<[f64; 2]>) -> f64 {
+    if let Some([worst, best]) = scale {
+        return ((value - worst) / (best - worst)).clamp(0.0, 1.0);
+    }
+    match direction {
+        Direction::Max if best > 0.0 => (value / best).clamp(0.0, 1.0),
+        Direction::Min if value > 0.0 => (best.max(0.0) / value).clamp(0.0, 1.0),
+        _ => {
+            if value == best {
+                1.0
+            } else {
+                0.0
+            }
+        }
+    }
+}
+
+/// Each candidate's score on each weighted metric (missing figures score 0).
+fn columns(
     candidates: &[String],
-    metric: &str,
-    direction: Direction,
-    figures: &F,
-) -> Vec<f64> {
-    let values: Vec<Option<f64>> =
-        candidates.iter().map(|c| figures.figure(c, metric).map(|f| f.value)).collect();
-    let present: Vec<f64> = values.iter().flatten().copied().collect();
-    let (lo, hi) =
-        present.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-    values
+    weights: &[Weight],
+    values: &dyn Fn(&str, &str) -> Option<f64>,
+) -> Vec<Vec<f64>> {
+    weights
         .iter()
-        .map(|v| match v {
-            None => 0.0,
-            Some(_) if hi <= lo => 1.0,
-            Some(v) => match direction {
-                Direction::Max => (v - lo) / (hi - lo),
-                Direction::Min => (hi - v) / (hi - lo),
-            },
+        .map(|(metric, _, direction, scale)| {
+            let present: Vec<Option<f64>> = candidates.iter().map(|c| values(c, metric)).collect();
+            let best = present.iter().flatten().copied().reduce(|a, b| match direction {
+                Direction::Max => a.max(b),
+                Direction::Min => a.min(b),
+            });
+            present
+                .iter()
+                .map(|v| match (v, best) {
+                    (Some(v), Some(best)) => score(*v, best, *direction, *scale),
+                    _ => 0.0,
+                })
+                .collect()
         })
         .collect()
 }
 
-/// Weighted utility over metrics normalised across `candidates`.
-pub fn weighted<F: Figures + ?Sized>(
-    candidates: &[String],
-    weights: &[(String, f64, Direction)],
-    figures: &F,
-) -> Option<Pick> {
+/// The index of the best utility (ties keep the experiment's order).
+fn argmax(utilities: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, u) in utilities.iter().enumerate() {
+        if *u > utilities[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+fn utilities(columns: &[Vec<f64>], weights: &[f64], candidates: usize) -> Vec<f64> {
+    let sum: f64 = weights.iter().sum();
+    (0..candidates)
+        .map(|c| {
+            if sum <= 0.0 {
+                0.0
+            } else {
+                columns.iter().zip(weights).map(|(col, w)| w * col[c]).sum::<f64>() / sum
+            }
+        })
+        .collect()
+}
+
+/// Weighted utility over scored metrics.
+pub fn weighted(candidates: &[String], weights: &[Weight], judge: &dyn Judge) -> Option<Pick> {
     if candidates.is_empty() {
         return None;
     }
-    let total: f64 = weights.iter().map(|(_, w, _)| w).sum();
-    let columns: Vec<Vec<f64>> =
-        weights.iter().map(|(m, _, d)| normalised(candidates, m, *d, figures)).collect();
-    let utility = |c: usize, w: &[f64]| -> f64 {
-        let sum: f64 = w.iter().sum();
-        if sum <= 0.0 { 0.0 } else { columns.iter().zip(w).map(|(col, wi)| wi * col[c]).sum::<f64>() / sum }
-    };
-    let base: Vec<f64> = weights.iter().map(|(_, w, _)| *w).collect();
-    let mut scores: Vec<Score> = candidates
+    let values = |c: &str, m: &str| judge.figure(c, m).map(|f| f.value);
+    let columns = columns(candidates, weights, &values);
+    let base: Vec<f64> = weights.iter().map(|(_, w, _, _)| *w).collect();
+    let total: f64 = base.iter().sum();
+    let utility = utilities(&columns, &base, candidates.len());
+    let pick = argmax(&utility);
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by(|&a, &b| utility[b].total_cmp(&utility[a]).then(a.cmp(&b)));
+    let scores: Vec<Score> = order
         .iter()
-        .enumerate()
-        .map(|(c, name)| {
+        .map(|&c| {
             let parts = weights
                 .iter()
                 .zip(&columns)
-                .map(|((m, w, _), col)| (m.clone(), w / total * col[c]))
+                .map(|((m, w, _, _), col)| (m.clone(), w / total * col[c]))
                 .collect();
-            (name.clone(), utility(c, &base), parts)
+            (candidates[c].clone(), utility[c], parts)
         })
         .collect();
-    // Best first; ties keep the experiment's order.
-    let mut order: Vec<usize> = (0..candidates.len()).collect();
-    order.sort_by(|&a, &b| scores[b].1.total_cmp(&scores[a].1).then(a.cmp(&b)));
-    let pick = order[0];
-    // Sensitivity: for each weight and rival, the change of that weight alone at which
-    // the rival's utility reaches the pick's (utility is linear in each weight's numerator).
+    // Sensitivity: for each weight and rival, the change of that weight alone at which the
+    // rival's utility reaches the pick's (utility is linear in each weight's numerator).
     let mut best: Option<(f64, String)> = None;
-    for (m, (metric, w, _)) in weights.iter().enumerate() {
+    for (m, (metric, w, _, _)) in weights.iter().enumerate() {
         for rival in (0..candidates.len()).filter(|&r| r != pick) {
             let gap: f64 = columns.iter().zip(&base).map(|(col, wi)| wi * (col[pick] - col[rival])).sum();
             let slope = columns[m][pick] - columns[m][rival];
@@ -283,8 +407,8 @@ pub fn weighted<F: Figures + ?Sized>(
                     format!(
                         "{} the weight of `{metric}` from {} to {} makes `{}` tie with `{}`",
                         if delta > 0.0 { "raising" } else { "lowering" },
-                        crate::format::number(*w),
-                        crate::format::number(w + delta),
+                        number(*w),
+                        number(w + delta),
                         candidates[rival],
                         candidates[pick]
                     ),
@@ -292,8 +416,25 @@ pub fn weighted<F: Figures + ?Sized>(
             }
         }
     }
-    let ordered: Vec<_> = order.iter().map(|&i| scores[i].clone()).collect();
-    scores = ordered;
+    // Robustness: the pick in resamples of the trials.
+    let metrics: Vec<String> = weights.iter().map(|(m, _, _, _)| m.clone()).collect();
+    let draws = judge.resampled(candidates, &metrics, crate::stats::resample::DRAWS);
+    let robustness = (!draws.is_empty() && candidates.len() > 1).then(|| {
+        let mut wins = vec![0usize; candidates.len()];
+        for figures in &draws {
+            let values = |c: &str, m: &str| figures.get(&(c.to_string(), m.to_string())).copied();
+            let columns = self::columns(candidates, weights, &values);
+            wins[argmax(&utilities(&columns, &base, candidates.len()))] += 1;
+        }
+        let mut shares: Vec<(String, f64)> = candidates
+            .iter()
+            .zip(&wins)
+            .filter(|(_, w)| **w > 0)
+            .map(|(c, w)| (c.clone(), *w as f64 / draws.len() as f64))
+            .collect();
+        shares.sort_by(|a, b| b.1.total_cmp(&a.1));
+        (draws.len(), shares)
+    });
     Some(Pick {
         method: PriorityMethod::Weighted,
         candidate: candidates[pick].clone(),
@@ -303,16 +444,19 @@ pub fn weighted<F: Figures + ?Sized>(
                 .unwrap_or_else(|| "no change of a single weight changes the pick".into()),
         ),
         decided_by: None,
+        robustness,
     })
 }
 
-/// Lexicographic choice: the best on the first metric, ties (within `tolerance`,
-/// relative) broken by the next.
-pub fn lexicographic<F: Figures + ?Sized>(
+/// Lexicographic choice: the best on the first metric; candidates within `tolerance`
+/// (relative) of it, or not shown worse by a paired test when `noise_aware`, go on to
+/// the next metric.
+pub fn lexicographic(
     candidates: &[String],
     order: &[(String, Direction)],
     tolerance: f64,
-    figures: &F,
+    judge: &dyn Judge,
+    noise_aware: bool,
 ) -> Option<Pick> {
     let mut remaining: Vec<String> = candidates.to_vec();
     let mut decided_by = None;
@@ -320,19 +464,23 @@ pub fn lexicographic<F: Figures + ?Sized>(
         if remaining.len() <= 1 {
             break;
         }
-        let values: Vec<(String, f64)> = remaining
-            .iter()
-            .filter_map(|c| figures.figure(c, metric).map(|f| (c.clone(), f.value)))
-            .collect();
-        let Some(best) = values.iter().map(|(_, v)| *v).reduce(|a, b| match direction {
-            Direction::Max => a.max(b),
-            Direction::Min => a.min(b),
+        let values: Vec<(String, f64)> =
+            remaining.iter().filter_map(|c| judge.figure(c, metric).map(|f| (c.clone(), f.value))).collect();
+        let Some((leader, best)) = values.iter().cloned().reduce(|a, b| {
+            let b_better = match direction {
+                Direction::Max => b.1 > a.1,
+                Direction::Min => b.1 < a.1,
+            };
+            if b_better { b } else { a }
         }) else {
             continue;
         };
         let kept: Vec<String> = values
             .iter()
-            .filter(|(_, v)| (v - best).abs() <= tolerance * best.abs().max(f64::MIN_POSITIVE))
+            .filter(|(c, v)| {
+                (v - best).abs() <= tolerance * best.abs().max(f64::MIN_POSITIVE)
+                    || (noise_aware && *c != leader && !better(judge, metric, *direction, &leader, c, true))
+            })
             .map(|(c, _)| c.clone())
             .collect();
         if kept.len() < remaining.len() {
@@ -347,11 +495,12 @@ pub fn lexicographic<F: Figures + ?Sized>(
         scores: Vec::new(),
         sensitivity: None,
         decided_by,
+        robustness: None,
     })
 }
 
 /// The objectives of an experiment: the metrics its priorities name, or every metric.
-pub fn objectives(experiment: &Experiment) -> Vec<(String, Direction)> {
+pub fn objectives(experiment: &spec::Experiment) -> Vec<(String, Direction)> {
     let named: Vec<String> = match &experiment.file.priorities {
         Some(p) if p.method == Some(PriorityMethod::Lexicographic) => p.order.clone(),
         Some(p) => p.weights.iter().filter(|(_, w)| **w > 0.0).map(|(m, _)| m.clone()).collect(),
@@ -368,44 +517,82 @@ pub fn objectives(experiment: &Experiment) -> Vec<(String, Direction)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
+    use crate::compare::Scale;
+    use crate::stats::Test;
 
-    struct Table(HashMap<(String, String), Figure>);
-
-    impl Figures for Table {
-        fn figure(&self, candidate: &str, metric: &str) -> Option<Figure> {
-            self.0.get(&(candidate.to_string(), metric.to_string())).copied()
-        }
+    /// Figures with intervals, and paired evidence given as one-sided p-values that
+    /// `metric[a] > metric[b]` and `<`.
+    struct Table {
+        figures: HashMap<(String, String), Figure>,
+        tests: HashMap<(String, String, String), (f64, f64)>,
     }
 
-    fn table(rows: &[(&str, &str, f64, f64, f64)]) -> Table {
-        Table(
-            rows.iter()
-                .map(|(c, m, v, lo, hi)| {
-                    ((c.to_string(), m.to_string()), Figure { value: *v, low: *lo, high: *hi })
-                })
-                .collect(),
-        )
+    impl Judge for Table {
+        fn figure(&self, candidate: &str, metric: &str) -> Option<Figure> {
+            self.figures.get(&(candidate.to_string(), metric.to_string())).cloned()
+        }
+
+        fn compare(&self, metric: &str, a: &str, factor: f64, b: &str) -> Result<Comparison, String> {
+            let key = (metric.to_string(), a.to_string(), b.to_string());
+            let reverse = (metric.to_string(), b.to_string(), a.to_string());
+            let (p_positive, p_negative) = match (self.tests.get(&key), self.tests.get(&reverse)) {
+                (Some(p), _) => *p,
+                (None, Some((p, q))) => (*q, *p),
+                _ => (0.5, 0.5),
+            };
+            let _ = factor;
+            Ok(Comparison {
+                test: Test {
+                    estimate: 0.0,
+                    interval: Err("none".into()),
+                    p_positive,
+                    p_negative,
+                    n: 10,
+                    method: "table",
+                },
+                scale: Scale::Difference,
+                identical: false,
+                notes: Vec::new(),
+            })
+        }
+
+        fn alpha(&self) -> f64 {
+            0.05
+        }
     }
 
     fn names(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
     }
 
-    /// accuracy (max) and train_time (min):
-    /// tree 0.80 / 1 s, forest 0.87 / 6 s, slow 0.79 / 9 s (dominated by both),
-    /// twin 0.87 / 6 s (ties forest).
+    /// accuracy (max) and train_time (min): tree 0.80 / 1 s, forest 0.87 / 6 s,
+    /// slow 0.79 / 9 s. Paired tests: forest more accurate than tree and slow; tree and
+    /// slow tie on accuracy; tree faster than both, forest faster than slow.
     fn lecture() -> Table {
-        table(&[
+        let figure = |v: f64, lo: f64, hi: f64| Figure { value: v, interval: Ok((lo, hi)), exact: false };
+        let mut figures = HashMap::new();
+        for (c, m, v, lo, hi) in [
             ("tree", "accuracy", 0.80, 0.79, 0.81),
             ("tree", "train_time", 1.0, 0.9, 1.1),
             ("forest", "accuracy", 0.87, 0.86, 0.88),
             ("forest", "train_time", 6.0, 5.5, 6.5),
             ("slow", "accuracy", 0.79, 0.78, 0.80),
             ("slow", "train_time", 9.0, 8.0, 10.0),
-            ("twin", "accuracy", 0.87, 0.86, 0.88),
-            ("twin", "train_time", 6.0, 5.9, 6.1),
-        ])
+        ] {
+            figures.insert((c.to_string(), m.to_string()), figure(v, lo, hi));
+        }
+        let mut tests = HashMap::new();
+        for (m, a, b, p) in [
+            ("accuracy", "forest", "tree", 0.001),
+            ("accuracy", "forest", "slow", 0.001),
+            ("accuracy", "tree", "slow", 0.2),
+            ("train_time", "forest", "tree", 0.001),
+            ("train_time", "slow", "tree", 0.001),
+            ("train_time", "slow", "forest", 0.001),
+        ] {
+            tests.insert((m.to_string(), a.to_string(), b.to_string()), (p, 1.0 - p));
+        }
+        Table { figures, tests }
     }
 
     fn objectives() -> Vec<(String, Direction)> {
@@ -413,101 +600,110 @@ mod tests {
     }
 
     #[test]
-    fn the_frontier_keeps_ties_and_names_a_dominator() {
-        let f = frontier(&names(&["tree", "forest", "slow", "twin"]), &objectives(), &lecture(), false);
-        assert_eq!(f.members, names(&["tree", "forest", "twin"]));
-        // slow is dominated by tree (better on both), which is on the frontier.
+    fn the_frontier_uses_paired_tests_and_names_a_dominator() {
+        let judge = lecture();
+        let f = frontier(&names(&["tree", "forest", "slow"]), &objectives(), &judge, true);
+        assert_eq!(f.members, names(&["tree", "forest"]));
+        // slow: not shown more accurate than tree, shown slower: dominated by tree.
         assert_eq!(f.dominated, vec![("slow".to_string(), "tree".to_string())]);
-    }
-
-    #[test]
-    fn noise_aware_mode_treats_overlapping_intervals_as_ties() {
-        // b is worse by value on accuracy but its interval overlaps a's, and equal on time.
-        let figures = table(&[
-            ("a", "accuracy", 0.85, 0.84, 0.86),
-            ("a", "train_time", 2.0, 1.9, 2.1),
-            ("b", "accuracy", 0.845, 0.835, 0.855),
-            ("b", "train_time", 2.0, 1.9, 2.1),
-        ]);
-        let candidates = names(&["a", "b"]);
-        assert_eq!(frontier(&candidates, &objectives(), &figures, false).members, names(&["a"]));
-        assert_eq!(frontier(&candidates, &objectives(), &figures, true).members, names(&["a", "b"]));
-        // slow is still dominated when intervals are apart: tree 0.79..0.81 vs 0.78..0.80 overlap
-        // on accuracy, so only a clear win on time would not suffice without accuracy.
-        let f = frontier(&names(&["tree", "slow"]), &objectives(), &lecture(), true);
-        assert_eq!(f.members, names(&["tree"]), "time 0.9..1.1 vs 8..10 is clear, accuracy is a tie");
-    }
-
-    #[test]
-    fn constraints_name_the_metric_and_the_margin() {
-        let constraints = vec![
-            ConstraintSection {
-                metric: "accuracy".into(),
-                min: Some(0.8),
-                max: None,
-                baseline: None,
-                min_ratio: None,
-                max_ratio: None,
-            },
-            ConstraintSection {
-                metric: "train_time".into(),
-                min: None,
-                max: None,
-                baseline: Some("tree".into()),
-                min_ratio: None,
-                max_ratio: Some(5.0),
-            },
-        ];
-        let found = violations(&names(&["tree", "forest", "slow"]), &constraints, &lecture());
-        let described: Vec<(String, String, String)> = found
-            .iter()
-            .map(|v| (v.candidate.clone(), v.metric.clone(), crate::format::number(v.by.unwrap())))
-            .collect();
+        // By point values slow is less accurate than tree too; same frontier.
         assert_eq!(
-            described,
-            vec![
-                ("forest".into(), "train_time".into(), "1".into()),
-                ("slow".into(), "accuracy".into(), "0.01".into()),
-                ("slow".into(), "train_time".into(), "4".into()),
-            ]
-        );
-        assert_eq!(found[0].bound, "at most 5 x tree (5)");
-    }
-
-    /// Weights accuracy 0.5, train_time 0.5 over tree and forest:
-    /// normalised accuracy tree 0, forest 1; train_time tree 1, forest 0.
-    /// Utilities tie at 0.5; with accuracy 0.6 / time 0.4: forest 0.6, tree 0.4 -> forest,
-    /// and lowering accuracy's weight from 0.6 to 0.4 makes tree tie.
-    #[test]
-    fn weighted_utility_with_breakdown_and_sensitivity() {
-        let weights = vec![
-            ("accuracy".to_string(), 0.6, Direction::Max),
-            ("train_time".to_string(), 0.4, Direction::Min),
-        ];
-        let pick = weighted(&names(&["tree", "forest"]), &weights, &lecture()).unwrap();
-        assert_eq!(pick.candidate, "forest");
-        assert!((pick.scores[0].1 - 0.6).abs() < 1e-12 && (pick.scores[1].1 - 0.4).abs() < 1e-12);
-        assert_eq!(pick.scores[0].2, vec![("accuracy".to_string(), 0.6), ("train_time".to_string(), 0.0)]);
-        assert_eq!(
-            pick.sensitivity.as_deref(),
-            Some("lowering the weight of `accuracy` from 0.6 to 0.4 makes `tree` tie with `forest`")
+            frontier(&names(&["tree", "slow"]), &objectives(), &judge, false).members,
+            names(&["tree"])
         );
     }
 
     #[test]
-    fn lexicographic_breaks_ties_within_tolerance_by_the_next_metric() {
-        let order = objectives();
-        let pick = lexicographic(&names(&["tree", "forest", "twin"]), &order, 0.01, &lecture()).unwrap();
-        // forest and twin tie on accuracy and on time: the first in the experiment wins.
-        assert_eq!(pick.candidate, "forest");
-        assert_eq!(pick.decided_by.as_deref(), Some("accuracy"));
-        let pick = lexicographic(
-            &names(&["tree", "forest"]),
-            &[("train_time".into(), Direction::Min)],
-            0.01,
-            &lecture(),
-        )
-        .unwrap();
+    fn constraints_are_three_valued() {
+        let judge = lecture();
+        let min = |m: f64| ConstraintSection {
+            metric: "accuracy".into(),
+            min: Some(m),
+            max: None,
+            baseline: None,
+            min_ratio: None,
+            max_ratio: None,
+        };
+        let status = |c: &str, bound: f64| constraints(&names(&[c]), &[min(bound)], &judge)[0].status;
+        assert_eq!(status("forest", 0.85), Status::Met);
+        assert_eq!(status("tree", 0.85), Status::Violated);
+        assert_eq!(status("tree", 0.8), Status::Undecided, "[0.79, 0.81] contains 0.8");
+        let baseline = ConstraintSection {
+            metric: "accuracy".into(),
+            min: None,
+            max: None,
+            baseline: Some("tree".into()),
+            min_ratio: Some(1.0),
+            max_ratio: None,
+        };
+        let checks = constraints(&names(&["tree", "forest", "slow"]), &[baseline], &judge);
+        let statuses: Vec<Status> = checks.iter().map(|c| c.status).collect();
+        assert_eq!(statuses, vec![Status::Met, Status::Met, Status::Undecided]);
+        assert_eq!(checks[0].reason, "the baseline itself");
+    }
+
+    #[test]
+    fn a_missing_interval_leaves_a_constraint_undecided_with_the_reason() {
+        let mut judge = lecture();
+        judge.figures.get_mut(&("tree".to_string(), "accuracy".to_string())).unwrap().interval =
+            Err("n = 3: too few trials".into());
+        let c = ConstraintSection {
+            metric: "accuracy".into(),
+            min: Some(0.5),
+            max: None,
+            baseline: None,
+            min_ratio: None,
+            max_ratio: None,
+        };
+        let check = &constraints(&names(&["tree"]), &[c], &judge)[0];
+        assert_eq!(check.status, Status::Undecided);
+        assert!(check.reason.contains("n = 3"), "{}", check.reason);
+    }
+
+    /// accuracy relative to the best: tree 0.80/0.87, forest 1; time best/value: tree 1,
+    /// forest 1/6. Weights 0.5/0.5: tree 0.9598, forest 0.5833 -> tree.
+    #[test]
+    fn weighted_utility_is_proportional_not_stretched() {
+        let judge = lecture();
+        let weights: Vec<Weight> = vec![
+            ("accuracy".to_string(), 0.5, Direction::Max, None),
+            ("train_time".to_string(), 0.5, Direction::Min, None),
+        ];
+        let pick = weighted(&names(&["tree", "forest"]), &weights, &judge).unwrap();
         assert_eq!(pick.candidate, "tree");
+        assert!((pick.scores[0].1 - (0.5 * 0.80 / 0.87 + 0.5)).abs() < 1e-12, "{:?}", pick.scores);
+        assert!((pick.scores[1].1 - (0.5 + 0.5 / 6.0)).abs() < 1e-12);
+        // On a declared accuracy scale 0.75..0.90 the forest's lead counts fully.
+        let weights: Vec<Weight> = vec![
+            ("accuracy".to_string(), 0.9, Direction::Max, Some([0.75, 0.90])),
+            ("train_time".to_string(), 0.1, Direction::Min, None),
+        ];
+        let pick = weighted(&names(&["tree", "forest"]), &weights, &judge).unwrap();
+        assert_eq!(pick.candidate, "forest");
+        assert!(pick.sensitivity.unwrap().contains("makes `tree` tie with `forest`"));
+    }
+
+    #[test]
+    fn a_heavy_weight_on_a_metric_picks_the_best_on_it() {
+        // The German-credit failure: a weight of 0.6 on one metric must not pick the
+        // worst candidate on it when the others are near-ties.
+        let judge = lecture();
+        let weights: Vec<Weight> = vec![
+            ("accuracy".to_string(), 0.6, Direction::Max, Some([0.7, 0.9])),
+            ("train_time".to_string(), 0.4, Direction::Min, Some([10.0, 0.0])),
+        ];
+        let pick = weighted(&names(&["tree", "forest", "slow"]), &weights, &judge).unwrap();
+        assert_ne!(pick.candidate, "slow");
+    }
+
+    #[test]
+    fn lexicographic_ties_what_a_paired_test_cannot_separate() {
+        let judge = lecture();
+        // tree and slow are not separated on accuracy by the test: time decides.
+        let pick = lexicographic(&names(&["slow", "tree"]), &objectives(), 0.0, &judge, true).unwrap();
+        assert_eq!((pick.candidate.as_str(), pick.decided_by.as_deref()), ("tree", Some("train_time")));
+        // By values alone, tree is more accurate: accuracy decides.
+        let pick = lexicographic(&names(&["slow", "tree"]), &objectives(), 0.0, &judge, false).unwrap();
+        assert_eq!((pick.candidate.as_str(), pick.decided_by.as_deref()), ("tree", Some("accuracy")));
     }
 }

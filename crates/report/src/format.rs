@@ -19,12 +19,20 @@ pub fn number(value: f64) -> String {
     if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
 }
 
-/// "0.8512 [0.8490, 0.8530] (counter)".
+/// "0.8512 [0.8490, 0.8530] (counter)", or "0.8512 (counter, no CI)" when no interval
+/// keeps its promise; "≈[...]" marks an approximate one.
 pub fn with_interval(row: &SummaryRow) -> String {
-    if row.n <= 1 || row.ci_low == row.ci_high {
-        format!("{} ({})", number(row.value), row.method)
-    } else {
-        format!("{} [{}, {}] ({})", number(row.value), number(row.ci_low), number(row.ci_high), row.method)
+    match &row.interval {
+        Ok(i) if i.low == i.high => format!("{} ({})", number(row.value), row.method),
+        Ok(i) => format!(
+            "{} {}[{}, {}] ({})",
+            number(row.value),
+            if i.approximate { "≈" } else { "" },
+            number(i.low),
+            number(i.high),
+            row.method
+        ),
+        Err(_) => format!("{} ({}, no CI)", number(row.value), row.method),
     }
 }
 

@@ -50,19 +50,14 @@ fn plots(analysis: &Analysis) -> String {
                 .filter_map(|c| {
                     let x = analysis.row(c, x_metric)?;
                     let y = analysis.row(c, y_metric)?;
-                    let style = if decision.violations.iter().any(|v| &v.candidate == c) {
+                    let style = if decision.violates(c) {
                         PointStyle::Violator
                     } else if decision.frontier.members.contains(c) {
                         PointStyle::Frontier
                     } else {
                         PointStyle::Dominated
                     };
-                    Some(Point {
-                        label: c.clone(),
-                        x: (x.value, x.ci_low, x.ci_high),
-                        y: (y.value, y.ci_low, y.ci_high),
-                        style,
-                    })
+                    Some(Point { label: c.clone(), x: whiskers(x), y: whiskers(y), style })
                 })
                 .collect();
             if points.is_empty() {
@@ -84,7 +79,10 @@ fn plots(analysis: &Analysis) -> String {
             .candidates
             .iter()
             .filter_map(|c| {
-                analysis.row(&c.name, metric.name()).map(|r| (c.name.clone(), r.value, r.ci_low, r.ci_high))
+                analysis.row(&c.name, metric.name()).map(|r| {
+                    let (value, low, high) = whiskers(r);
+                    (c.name.clone(), value, low, high)
+                })
             })
             .collect();
         if bars.is_empty() {
@@ -95,4 +93,12 @@ fn plots(analysis: &Analysis) -> String {
     }
     out.push_str("</div>\n");
     out
+}
+
+/// A figure and its interval's ends; a figure without an interval gets no whiskers.
+fn whiskers(row: &crate::SummaryRow) -> (f64, f64, f64) {
+    match &row.interval {
+        Ok(i) => (row.value, i.low, i.high),
+        Err(_) => (row.value, row.value, row.value),
+    }
 }

@@ -5,7 +5,10 @@ use std::fmt::Write as _;
 
 use units::Method;
 
+use crate::compare::Scale;
+use crate::decide::Status;
 use crate::format::{number, with_interval};
+use crate::trials::Design;
 use crate::{Analysis, PublishedCheck};
 
 pub fn render(analysis: &Analysis) -> String {
@@ -16,17 +19,25 @@ pub fn render(analysis: &Analysis) -> String {
     if let Some(description) = &experiment.file.experiment.description {
         let _ = writeln!(out, "{}\n", description.trim());
     }
-    let usable = results.usable();
+    let level = percent(1.0 - experiment.protocol.alpha);
     let _ = writeln!(
         out,
-        "{} recorded trials used, {} failed, from `runs.jsonl`. Each figure is the {} over folds and repetitions, \
-         with its bootstrap 95% confidence interval; the method says how it was obtained \
-         (`counter`: read from a counter or counted; `sampled`: power integrated over time; `estimated`: a model; \
-         `declared`: given in the experiment file).\n",
-        usable.len(),
-        results.failed().len(),
-        statistic_words(experiment)
+        "{} recorded trials of the current plan used, {} failed{}, from `runs.jsonl`. Each figure is its statistic over the trials \
+         with a {level} confidence interval where one keeps its promise (the method is named per figure); the method in brackets \
+         says how the figure was obtained (`counter`: read from a counter or counted; `sampled`: power integrated over time; \
+         `estimated`: a model; `declared`: given in the experiment file).\n",
+        analysis.used,
+        analysis.failed.len(),
+        if analysis.ignored.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", {} ignored as not part of the current plan (listed under *Left out*)",
+                analysis.ignored.len()
+            )
+        },
     );
+    write_variation(&mut out, analysis);
 
     let _ = writeln!(out, "## Results\n");
     let metrics: Vec<&spec::MetricRequest> = experiment.metrics.iter().collect();
@@ -51,27 +62,36 @@ pub fn render(analysis: &Analysis) -> String {
         let _ = writeln!(out);
     }
     let _ = writeln!(out);
-    let _ = writeln!(out, "Cells: statistic [95% CI] (method); `n/a`: no successful trial measured it.\n");
+    let _ = writeln!(
+        out,
+        "Cells: statistic [{level} interval] (method); `no CI`: no interval keeps its promise here (the reason is in the detail table); \
+         `n/a`: no successful trial measured it.\n"
+    );
 
     let _ = writeln!(out, "### Detail\n");
     let _ = writeln!(
         out,
-        "| candidate | metric | unit | method | n | {} | 95% CI | IQR | min | max | CV |",
-        statistic_words(experiment)
+        "| candidate | metric | unit | method | n | statistic | value | interval | level | how | IQR | min | max | CV |"
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for row in &analysis.summary {
+        let (interval, achieved) = match &row.interval {
+            Ok(i) => (format!("{} – {}", number(i.low), number(i.high)), percent(i.level)),
+            Err(_) => ("—".to_string(), "—".to_string()),
+        };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} – {} | {} | {} | {} | {:.1}% |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1}% |",
             row.candidate,
             row.metric,
             row.unit,
             row.method,
             row.n,
+            statistic_name(row.statistic),
             number(row.value),
-            number(row.ci_low),
-            number(row.ci_high),
+            interval,
+            achieved,
+            row.interval_note(),
             number(row.iqr()),
             number(row.min),
             number(row.max),
@@ -84,22 +104,18 @@ pub fn render(analysis: &Analysis) -> String {
     if !noisy.is_empty() {
         let _ = writeln!(
             out,
-            "**Noisy figures** (95% CI wider than {:.0}% of the statistic):\n",
+            "**Noisy figures** (interval wider than {:.0}% of the statistic):\n",
             threshold * 100.0
         );
         for row in noisy {
             let _ = writeln!(
                 out,
-                "- {} / {}: CI width {:.0}% with n = {}. {}",
+                "- {} / {}: interval width {:.0}% with n = {}. {}",
                 row.candidate,
                 row.metric,
-                row.relative_ci_width() * 100.0,
+                row.relative_ci_width().unwrap_or(0.0) * 100.0,
                 row.n,
-                if row.n < 10 {
-                    "Add repetitions (`protocol.repetitions`) to narrow it."
-                } else {
-                    "Lengthen the measured window (larger batches, more latency samples) or isolate the machine."
-                }
+                advice(analysis, row)
             );
         }
         let _ = writeln!(out);
@@ -113,8 +129,93 @@ pub fn render(analysis: &Analysis) -> String {
     write_methods(&mut out, analysis);
     write_protocol(&mut out, analysis);
     write_environment(&mut out, analysis);
-    write_failures(&mut out, analysis);
+    write_left_out(&mut out, analysis);
     out
+}
+
+fn percent(level: f64) -> String {
+    let text = format!("{:.1}", level * 100.0);
+    format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
+}
+
+fn statistic_name(statistic: spec::model::Statistic) -> &'static str {
+    match statistic {
+        spec::model::Statistic::Median => "median",
+        spec::model::Statistic::Mean => "mean",
+        spec::model::Statistic::Min => "min",
+        spec::model::Statistic::Max => "max",
+    }
+}
+
+/// What narrows a noisy figure: more of what varies, not copies of what does not.
+fn advice(analysis: &Analysis, row: &crate::SummaryRow) -> String {
+    let experiment = &analysis.results.experiment;
+    let quality = experiment.metric(&row.metric).is_some_and(|m| m.info.from_predictions);
+    match analysis.design {
+        Design::FixedTestSet { .. } if quality => {
+            "The test set's own sampling error dominates: only a larger test set narrows it.".into()
+        }
+        Design::Resampled { partitions: 1, .. } if quality => {
+            "Repetitions reuse one split here; set `protocol.reshuffle = true` so that each draws its own folds.".into()
+        }
+        Design::Resampled { .. } if quality => {
+            "Add repetitions (`protocol.repetitions`): each draws its own split. Correlation between folds keeps a floor under the width.".into()
+        }
+        _ if row.n < 10 => "Add repetitions (`protocol.repetitions`) to narrow it.".into(),
+        _ => "Lengthen the measured window (larger batches, more latency samples) or isolate the machine.".into(),
+    }
+}
+
+/// Which sources of variation the trials cover, so a reader knows what the intervals mean.
+fn write_variation(out: &mut String, analysis: &Analysis) {
+    let experiment = &analysis.results.experiment;
+    let protocol = &experiment.protocol;
+    let r = protocol.repetitions;
+    let _ = writeln!(out, "## Sources of variation\n");
+    let split = match (protocol.evaluation, protocol.reshuffle) {
+        (spec::Evaluation::Official, _) => {
+            "fixed: the dataset's official test set, the same in every trial".to_string()
+        }
+        (spec::Evaluation::Folds(k), true) if r > 1 => {
+            format!(
+                "varied: each of the {r} repetitions draws its own stratified {k}-fold partition ({} slots)",
+                r * k
+            )
+        }
+        (spec::Evaluation::Folds(k), _) => {
+            format!("{k} folds of one stratified partition, reused by every repetition")
+        }
+        (spec::Evaluation::Holdout(h), true) if r > 1 => {
+            format!("varied: each of the {r} repetitions draws its own stratified {:.0}% holdout", h * 100.0)
+        }
+        (spec::Evaluation::Holdout(h), _) => format!("fixed: one stratified {:.0}% holdout", h * 100.0),
+    };
+    let _ = writeln!(out, "- **data split**: {split};");
+    let _ = writeln!(
+        out,
+        "- **learner seed**: {} (one per trial slot, shared by every candidate in it: common random numbers, so comparisons are paired);",
+        if r * protocol.evaluation.splits() > 1 { "varied" } else { "one seed" }
+    );
+    let test = match analysis.design {
+        Design::FixedTestSet { .. } if analysis.predictions_unusable.is_none() => {
+            "included: quality figures resample the test rows (and repetitions), so their intervals cover the test set's own sampling error".to_string()
+        }
+        Design::FixedTestSet { .. } => format!(
+            "**not included**: the stored predictions could not be used ({}), so quality intervals cover only the variation between trials",
+            analysis.predictions_unusable.clone().unwrap_or_default()
+        ),
+        Design::Resampled { test_train, .. } => format!(
+            "included through the splits; quality figures use the corrected resampled t (Nadeau & Bengio 2003), whose variance allows for folds sharing training rows (test/train = {})",
+            number(test_train)
+        ),
+    };
+    let _ = writeln!(out, "- **test sample**: {test}.");
+    let _ = writeln!(
+        out,
+        "\nVerdicts are decided at α = {}: comparisons are paired (by trial slot, or by test row on one test set), one-sided in the claimed direction; \
+         the claims are tested together with Holm's correction.\n",
+        number(protocol.alpha)
+    );
 }
 
 fn write_decision(out: &mut String, analysis: &Analysis) {
@@ -128,31 +229,26 @@ fn write_decision(out: &mut String, analysis: &Analysis) {
     if experiment.file.constraints.is_empty() {
         let _ = writeln!(out, "No constraints: every candidate is feasible.\n");
     } else {
-        for candidate in &decision.candidates {
-            let failed: Vec<&crate::decide::Violation> =
-                decision.violations.iter().filter(|v| &v.candidate == candidate).collect();
-            if failed.is_empty() {
-                let _ = writeln!(out, "- `{candidate}`: meets every constraint");
-            } else {
-                for v in failed {
-                    let unit = experiment.metric(&v.metric).map(|m| m.unit.symbol).unwrap_or("");
-                    let _ = writeln!(
-                        out,
-                        "- `{candidate}`: **violates** `{}` {}: {}{}",
-                        v.metric,
-                        v.bound,
-                        v.value
-                            .map(|x| format!("{} {unit}", number(x)))
-                            .unwrap_or_else(|| "no figure".into()),
-                        match (v.by, v.relative) {
-                            (Some(by), Some(rel)) =>
-                                format!(", off by {} {unit} ({:.1}%)", number(by), rel * 100.0),
-                            (Some(by), None) => format!(", off by {} {unit}", number(by)),
-                            _ => String::new(),
-                        }
-                    );
-                }
-            }
+        let _ = writeln!(
+            out,
+            "A bound is met when the figure's {} interval clears it, violated when the interval is past it, and undecided when it contains the bound; \
+             a bound relative to a baseline is decided by a paired test at α = {}.\n",
+            percent(1.0 - experiment.protocol.alpha),
+            number(experiment.protocol.alpha)
+        );
+        let _ = writeln!(out, "| candidate | metric | bound | verdict | why |");
+        let _ = writeln!(out, "|---|---|---|---|---|");
+        for check in &decision.constraints {
+            let verdict = match check.status {
+                Status::Met => "meets".to_string(),
+                Status::Violated => "**violates**".to_string(),
+                Status::Undecided => "*undecided*".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {verdict} | {} |",
+                check.candidate, check.metric, check.bound, check.reason
+            );
         }
         let _ = writeln!(out);
     }
@@ -169,25 +265,46 @@ fn write_decision(out: &mut String, analysis: &Analysis) {
     let _ = writeln!(out, "### Pareto frontier\n");
     let _ = writeln!(
         out,
-        "Over {} among the feasible candidates{}.\n",
+        "Over {} among the feasible candidates; {}.\n",
         objectives.join(", "),
         if decision.noise_aware {
-            "; differences whose 95% CIs overlap count as ties (noise-aware)"
+            format!(
+                "one candidate is better than another on a metric only when a paired test says so at α = {} (noise-aware)",
+                number(experiment.protocol.alpha)
+            )
         } else {
-            ""
+            "compared by point values (`noise_aware = false`)".to_string()
         }
     );
     if decision.feasible.is_empty() {
         let _ = writeln!(out, "No candidate is feasible, so there is no frontier and no pick.\n");
         return;
     }
+    let undecided = decision.undecided();
     let _ = writeln!(
         out,
         "- on the frontier: {}",
-        decision.frontier.members.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+        decision
+            .frontier
+            .members
+            .iter()
+            .map(|c| if undecided.contains(&c.as_str()) {
+                format!("`{c}` (a constraint undecided)")
+            } else {
+                format!("`{c}`")
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     for (dominated, by) in &decision.frontier.dominated {
         let _ = writeln!(out, "- `{dominated}` is dominated by `{by}`");
+    }
+    if !undecided.is_empty() {
+        let _ = writeln!(
+            out,
+            "- candidates with an undecided constraint are kept (nothing shows they violate it) and marked: {}",
+            undecided.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+        );
     }
     let _ = writeln!(out);
     let _ = writeln!(out, "### Pick\n");
@@ -200,17 +317,24 @@ fn write_decision(out: &mut String, analysis: &Analysis) {
         }
         Some(pick) => match pick.method {
             spec::model::PriorityMethod::Weighted => {
+                let priorities = experiment.file.priorities.as_ref();
                 let _ = writeln!(
                     out,
-                    "**`{}`**, by weighted utility over metrics normalised across the frontier (1 = best, 0 = worst):\n",
-                    pick.candidate
+                    "**`{}`**{}, by weighted utility over the frontier. Each metric is scored in 0..1 {}:\n",
+                    pick.candidate,
+                    if undecided.contains(&pick.candidate.as_str()) {
+                        " (with an undecided constraint)"
+                    } else {
+                        ""
+                    },
+                    scoring_words(priorities)
                 );
                 let metrics: Vec<&String> =
                     pick.scores.first().map(|s| s.2.iter().map(|(m, _)| m).collect()).unwrap_or_default();
                 let _ = writeln!(
                     out,
                     "| candidate | utility | {} |",
-                    metrics.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(" | ")
+                    metrics.iter().map(|m| format!("{m} (share)")).collect::<Vec<_>>().join(" | ")
                 );
                 let _ = writeln!(out, "|---|---|{}", "---|".repeat(metrics.len()));
                 for (candidate, utility, parts) in &pick.scores {
@@ -221,14 +345,32 @@ fn write_decision(out: &mut String, analysis: &Analysis) {
                         parts.iter().map(|(_, p)| format!("{p:.3}")).collect::<Vec<_>>().join(" | ")
                     );
                 }
+                let _ = writeln!(out);
+                if let Some((draws, shares)) = &pick.robustness {
+                    let _ = writeln!(
+                        out,
+                        "Robustness: with the trials resampled (trial slots{}, {} times), the pick is {}.\n",
+                        if matches!(analysis.design, Design::FixedTestSet { .. }) {
+                            " and test rows"
+                        } else {
+                            ""
+                        },
+                        thousands(*draws),
+                        shares
+                            .iter()
+                            .map(|(c, share)| format!("`{c}` in {}", percent_whole(*share)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                }
                 if let Some(sensitivity) = &pick.sensitivity {
-                    let _ = writeln!(out, "\nSensitivity: {sensitivity}.\n");
+                    let _ = writeln!(out, "Sensitivity: {sensitivity}.\n");
                 }
             }
             spec::model::PriorityMethod::Lexicographic => {
                 let _ = writeln!(
                     out,
-                    "**`{}`**, lexicographically by {}{}.\n",
+                    "**`{}`**, lexicographically by {}{}; candidates a paired test cannot separate from the best go on to the next metric.\n",
                     pick.candidate,
                     experiment
                         .file
@@ -243,39 +385,103 @@ fn write_decision(out: &mut String, analysis: &Analysis) {
     }
 }
 
+fn scoring_words(priorities: Option<&spec::model::PrioritiesSection>) -> String {
+    let declared: Vec<String> = priorities
+        .map(|p| {
+            p.scales
+                .iter()
+                .map(|(m, [worst, best])| {
+                    format!("`{m}` linearly from {} (0) to {} (1)", number(*worst), number(*best))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let relative = "relative to the best candidate (value / best, or best / value where lower is better)";
+    if declared.is_empty() {
+        relative.to_string()
+    } else {
+        format!("on its declared scale ({}), other metrics {relative}", declared.join("; "))
+    }
+}
+
+fn thousands(n: usize) -> String {
+    let text = n.to_string();
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i > 0 && (text.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn percent_whole(share: f64) -> String {
+    format!("{:.0}%", share * 100.0)
+}
+
 fn write_claims(out: &mut String, analysis: &Analysis) {
     let claims = &analysis.decision.claims;
     if claims.is_empty() {
         return;
     }
+    let alpha = analysis.results.experiment.protocol.alpha;
     let _ = writeln!(out, "## Claims\n");
     let _ = writeln!(
         out,
-        "A claim holds when the 95% CIs support it throughout, fails when they contradict it throughout, and is undecided when they overlap its bound.\n"
+        "Each claim is a paired comparison, tested one-sided in the claimed direction; the {} claims are tested together with \
+         Holm's correction at α = {}, so the chance that any \"holds\" is wrong is at most {}. Intervals are two-sided at {}, \
+         so each end is a one-sided {} bound.\n",
+        claims.len(),
+        number(alpha),
+        number(alpha),
+        percent(1.0 - 2.0 * alpha),
+        percent(1.0 - alpha)
     );
-    let _ = writeln!(out, "| claim | check | verdict | left | right |");
-    let _ = writeln!(out, "|---|---|---|---|---|");
-    for (claim, checked) in claims {
-        match checked {
+    let _ = writeln!(out, "| claim | check | verdict | estimate | interval | method | p (Holm) | notes |");
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
+    for check in claims {
+        let verdict = match check.verdict {
+            crate::claims::Verdict::Undecided => "*undecided*".to_string(),
+            v => format!("**{}**", v.as_str()),
+        };
+        let (estimate, interval, method, notes) = match &check.comparison {
+            Err(_) => ("—".to_string(), "—".to_string(), "—".to_string(), String::new()),
             Ok(c) => {
-                let _ = writeln!(
-                    out,
-                    "| {} | `{}` | **{}** | {} [{}, {}] | {} [{}, {}] |",
-                    claim.text,
-                    claim.check,
-                    c.verdict.as_str(),
-                    number(c.left.value),
-                    number(c.left.low),
-                    number(c.left.high),
-                    number(c.right.value),
-                    number(c.right.low),
-                    number(c.right.high)
-                );
+                let what = match c.scale {
+                    Scale::Ratio { .. } => "ratio ",
+                    Scale::Difference => "difference ",
+                };
+                (
+                    format!("{what}{}", number(c.shown_estimate())),
+                    match c.shown_interval() {
+                        Ok(i) => format!("[{}, {}]", number(i.low), number(i.high)),
+                        Err(_) => "—".to_string(),
+                    },
+                    format!("{} (n = {})", c.test.method, c.test.n),
+                    c.notes.join("; "),
+                )
             }
-            Err(reason) => {
-                let _ = writeln!(out, "| {} | `{}` | **undecided** | {reason} | |", claim.text, claim.check);
-            }
-        }
+        };
+        let p = match check.verdict {
+            crate::claims::Verdict::Fails => (check.p_fails, check.adjusted_fails),
+            _ => (check.p_holds, check.adjusted_holds),
+        };
+        let notes = if check.reason.is_empty() {
+            notes
+        } else if notes.is_empty() {
+            check.reason.clone()
+        } else {
+            format!("{}; {notes}", check.reason)
+        };
+        let _ = writeln!(
+            out,
+            "| {} | `{}` | {verdict} | {estimate} | {interval} | {method} | {} ({}) | {notes} |",
+            check.claim.text,
+            check.claim.check,
+            number(p.0),
+            number(p.1)
+        );
     }
     let _ = writeln!(out);
 }
@@ -376,15 +582,6 @@ fn short(hash: &str) -> &str {
     hash.get(..16).unwrap_or(hash)
 }
 
-fn statistic_words(experiment: &spec::Experiment) -> &'static str {
-    match experiment.protocol.statistic {
-        spec::model::Statistic::Median => "median",
-        spec::model::Statistic::Mean => "mean",
-        spec::model::Statistic::Min => "minimum",
-        spec::model::Statistic::Max => "maximum",
-    }
-}
-
 fn write_methods(out: &mut String, analysis: &Analysis) {
     let results = &analysis.results;
     let _ = writeln!(out, "## How each figure was obtained\n");
@@ -397,8 +594,9 @@ fn write_methods(out: &mut String, analysis: &Analysis) {
             m
         };
         let note = results
-            .usable()
+            .records
             .iter()
+            .filter(|r| r.status == record::Status::Ok)
             .find_map(|r| r.measurement(metric.name()).and_then(|m| m.note.clone()))
             .unwrap_or_default();
         let methods = methods.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
@@ -573,15 +771,19 @@ fn write_environment(out: &mut String, analysis: &Analysis) {
     let _ = writeln!(out);
 }
 
-fn write_failures(out: &mut String, analysis: &Analysis) {
-    let results = &analysis.results;
-    let failed = results.failed();
-    let excluded = results.excluded();
-    if failed.is_empty() && excluded.is_empty() {
+fn write_left_out(out: &mut String, analysis: &Analysis) {
+    if analysis.failed.is_empty() && analysis.ignored.is_empty() && analysis.superseded == 0 {
         return;
     }
     let _ = writeln!(out, "## Left out\n");
-    for record in failed {
+    if analysis.superseded > 0 {
+        let _ = writeln!(
+            out,
+            "- superseded: {} earlier record(s) of trial slots recorded again later (after a change of code or inputs); the latest of each slot counts",
+            analysis.superseded
+        );
+    }
+    for record in &analysis.failed {
         let _ = writeln!(
             out,
             "- failed: {} fold {} rep {}: {}",
@@ -591,11 +793,26 @@ fn write_failures(out: &mut String, analysis: &Analysis) {
             record.error.as_deref().unwrap_or("no reason recorded")
         );
     }
-    for (reason, record) in excluded {
+    // Ignored records grouped by reason, so a protocol change reads as one line.
+    let mut reasons: Vec<(&str, Vec<&record::Record>)> = Vec::new();
+    for (reason, record) in &analysis.ignored {
+        match reasons.iter_mut().find(|(r, _)| *r == reason.as_str()) {
+            Some((_, records)) => records.push(record),
+            None => reasons.push((reason.as_str(), vec![record])),
+        }
+    }
+    for (reason, records) in reasons {
+        let examples: Vec<String> = records
+            .iter()
+            .take(4)
+            .map(|r| format!("{} fold {} rep {}", r.candidate, r.fold, r.repetition))
+            .collect();
         let _ = writeln!(
             out,
-            "- excluded: {} fold {} rep {}: {reason}",
-            record.candidate, record.fold, record.repetition
+            "- ignored, {reason}: {} record(s) ({}{})",
+            records.len(),
+            examples.join("; "),
+            if records.len() > 4 { "; ..." } else { "" }
         );
     }
     let _ = writeln!(out);

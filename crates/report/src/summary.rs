@@ -1,21 +1,25 @@
-//! Per candidate and metric: the protocol's statistic (median by default) with a seeded
-//! bootstrap 95% confidence interval, IQR, min, max, n and coefficient of variation,
-//! computed with polars from the records and written to `summary.csv` and
-//! `summary.parquet`. Values are converted to the unit each metric asks for.
+//! Per candidate and metric: the statistic, an interval that keeps its promise (or the
+//! reason there is none), IQR, min, max, n and coefficient of variation, written to
+//! `summary.csv` and `summary.parquet`. Values are in the unit each metric asks for.
+//!
+//! Plain aggregates come from polars; intervals from [`crate::stats`], by design:
+//! - measured figures (times, sizes, energy): order statistics for the median, Student t
+//!   for the mean;
+//! - quality figures over several splits: the corrected resampled t of the mean;
+//! - quality figures on one fixed test set: Clopper–Pearson for one repetition's
+//!   accuracy, else the bootstrap over test rows and repetitions.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use polars::prelude::*;
-use spec::Experiment;
 use spec::model::Statistic;
 use units::Method;
 
-use data::rng::{Rng, derive_seed};
-use record::Record;
+use data::rng::derive_seed;
 
-/// Bootstrap resamples per interval.
-pub const BOOTSTRAP_SAMPLES: usize = 2000;
+use crate::fixed::FixedSet;
+use crate::stats::{self, Interval, intervals, resample};
+use crate::trials::{Design, Trials};
 
 /// One candidate x metric.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,11 +30,12 @@ pub struct SummaryRow {
     /// The weakest method among the values.
     pub method: Method,
     pub statistic: Statistic,
+    /// Trials (slots) with a value.
     pub n: usize,
-    /// The protocol's statistic of the values.
+    /// The statistic of the values.
     pub value: f64,
-    pub ci_low: f64,
-    pub ci_high: f64,
+    /// The interval of the statistic, or why there is none.
+    pub interval: Result<Interval, String>,
     pub median: f64,
     pub mean: f64,
     pub q1: f64,
@@ -42,55 +47,68 @@ pub struct SummaryRow {
 }
 
 impl SummaryRow {
+    pub fn ci_low(&self) -> f64 {
+        self.interval.as_ref().map_or(f64::NAN, |i| i.low)
+    }
+
+    pub fn ci_high(&self) -> f64 {
+        self.interval.as_ref().map_or(f64::NAN, |i| i.high)
+    }
+
     pub fn iqr(&self) -> f64 {
         self.q3 - self.q1
     }
 
-    /// CI width relative to the statistic.
-    pub fn relative_ci_width(&self) -> f64 {
-        if self.value == 0.0 {
-            if self.ci_high > self.ci_low { f64::INFINITY } else { 0.0 }
+    /// Interval width relative to the statistic, when there is an interval.
+    pub fn relative_ci_width(&self) -> Option<f64> {
+        let interval = self.interval.as_ref().ok()?;
+        Some(if self.value == 0.0 {
+            if interval.high > interval.low { f64::INFINITY } else { 0.0 }
         } else {
-            (self.ci_high - self.ci_low) / self.value.abs()
-        }
+            (interval.high - interval.low) / self.value.abs()
+        })
     }
 
-    /// Whether the CI is wider than `threshold` times the statistic.
+    /// Whether the interval is wider than `threshold` times the statistic.
     pub fn is_noisy(&self, threshold: f64) -> bool {
-        self.relative_ci_width() > threshold
+        self.relative_ci_width().is_some_and(|w| w > threshold)
     }
-}
 
-/// The values of one candidate x metric, in the metric's unit, with their methods.
-pub type Values = BTreeMap<(String, String), Vec<(f64, Method)>>;
-
-/// Collects the values of every requested metric from the records.
-pub fn collect(experiment: &Experiment, records: &[&Record]) -> Values {
-    let mut values: Values = BTreeMap::new();
-    for record in records {
-        for request in &experiment.metrics {
-            let Some(measurement) = record.measurement(request.name()) else { continue };
-            let Some(value) = measurement.value_in(request.unit) else { continue };
-            values
-                .entry((record.candidate.clone(), request.name().to_string()))
-                .or_default()
-                .push((value, measurement.method));
+    /// What the interval is, or why there is none, in words for the CSV and the report.
+    pub fn interval_note(&self) -> String {
+        match &self.interval {
+            Ok(i) if i.approximate => format!("{}; approximate at n = {}", i.method, self.n),
+            Ok(i) => i.method.to_string(),
+            Err(reason) => reason.clone(),
         }
     }
-    values
 }
 
-/// Summarises the usable records of an experiment.
-pub fn summarise(experiment: &Experiment, records: &[&Record]) -> Result<Vec<SummaryRow>, PolarsError> {
-    let values = collect(experiment, records);
+/// Summarises the plan's records; `level` is the intervals' nominal confidence.
+pub fn summarise(
+    trials: &Trials<'_>,
+    fixed: Option<&FixedSet>,
+    level: f64,
+) -> Result<Vec<SummaryRow>, PolarsError> {
+    let experiment = trials.experiment;
     let mut candidate = Vec::new();
     let mut metric = Vec::new();
     let mut value = Vec::new();
-    for ((c, m), vs) in &values {
-        for (v, _) in vs {
-            candidate.push(c.clone());
-            metric.push(m.clone());
-            value.push(*v);
+    let mut methods = std::collections::BTreeMap::new();
+    for c in &experiment.candidates {
+        for request in &experiment.metrics {
+            let Some(slots) = trials.records.get(&c.name) else { continue };
+            for record in slots.values() {
+                let Some(measurement) = record.measurement(request.name()) else { continue };
+                let Some(v) = measurement.value_in(request.unit) else { continue };
+                candidate.push(c.name.clone());
+                metric.push(request.name().to_string());
+                value.push(v);
+                methods
+                    .entry((c.name.clone(), request.name().to_string()))
+                    .and_modify(|m: &mut Method| *m = (*m).max(measurement.method))
+                    .or_insert(measurement.method);
+            }
         }
     }
     let frame = df!("candidate" => candidate, "metric" => metric, "value" => value)?;
@@ -107,7 +125,6 @@ pub fn summarise(experiment: &Experiment, records: &[&Record]) -> Result<Vec<Sum
             col("value").min().alias("min"),
             col("value").max().alias("max"),
         ])
-        .sort(["candidate", "metric"], SortMultipleOptions::default())
         .collect()?;
     let column = |name: &str| -> Result<Vec<f64>, PolarsError> {
         Ok(aggregated
@@ -118,10 +135,10 @@ pub fn summarise(experiment: &Experiment, records: &[&Record]) -> Result<Vec<Sum
             .map(|v| v.unwrap_or(0.0))
             .collect())
     };
-    let candidates: Vec<String> =
-        aggregated.column("candidate")?.str()?.iter().map(|v| v.unwrap_or_default().to_string()).collect();
-    let metrics: Vec<String> =
-        aggregated.column("metric")?.str()?.iter().map(|v| v.unwrap_or_default().to_string()).collect();
+    let text = |name: &str| -> Result<Vec<String>, PolarsError> {
+        Ok(aggregated.column(name)?.str()?.iter().map(|v| v.unwrap_or_default().to_string()).collect())
+    };
+    let (candidates, metrics) = (text("candidate")?, text("metric")?);
     let (n, median, mean, std, q1, q3, min, max) = (
         column("n")?,
         column("median")?,
@@ -134,27 +151,25 @@ pub fn summarise(experiment: &Experiment, records: &[&Record]) -> Result<Vec<Sum
     );
     let mut rows = Vec::new();
     for i in 0..candidates.len() {
-        let request = experiment.metric(&metrics[i]).expect("only requested metrics are collected");
-        let group = &values[&(candidates[i].clone(), metrics[i].clone())];
-        let sample: Vec<f64> = group.iter().map(|(v, _)| *v).collect();
+        let (c, m) = (&candidates[i], &metrics[i]);
+        let request = experiment.metric(m).expect("only requested metrics are collected");
         let statistic = request.statistic;
-        let seed = derive_seed(experiment.seed, &format!("bootstrap/{}/{}", candidates[i], metrics[i]));
-        let (ci_low, ci_high) = bootstrap_ci(&sample, statistic, seed);
+        let pick = |s: Statistic| match s {
+            Statistic::Median => median[i],
+            Statistic::Mean => mean[i],
+            Statistic::Min => min[i],
+            Statistic::Max => max[i],
+        };
+        let (value, interval) = figure(trials, fixed, c, m, statistic, pick(statistic), level);
         rows.push(SummaryRow {
-            candidate: candidates[i].clone(),
-            metric: metrics[i].clone(),
+            candidate: c.clone(),
+            metric: m.clone(),
             unit: request.unit.symbol.to_string(),
-            method: Method::weakest(group.iter().map(|(_, m)| *m)).unwrap_or(Method::Counter),
+            method: methods[&(c.clone(), m.clone())],
             statistic,
             n: n[i] as usize,
-            value: match statistic {
-                Statistic::Median => median[i],
-                Statistic::Mean => mean[i],
-                Statistic::Min => min[i],
-                Statistic::Max => max[i],
-            },
-            ci_low,
-            ci_high,
+            value,
+            interval,
             median: median[i],
             mean: mean[i],
             q1: q1[i],
@@ -174,51 +189,90 @@ pub fn summarise(experiment: &Experiment, records: &[&Record]) -> Result<Vec<Sum
     Ok(rows)
 }
 
-/// The statistic of a sample.
-pub fn statistic_of(values: &[f64], statistic: Statistic) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
+/// The figure of one candidate x metric and its interval, by design.
+fn figure(
+    trials: &Trials<'_>,
+    fixed: Option<&FixedSet>,
+    candidate: &str,
+    metric: &str,
+    statistic: Statistic,
+    plain: f64,
+    level: f64,
+) -> (f64, Result<Interval, String>) {
+    let experiment = trials.experiment;
+    if trials.is_declared(candidate) {
+        return (plain, Err("declared: a given figure has no interval".into()));
+    }
     match statistic {
-        Statistic::Median => {
-            let n = sorted.len();
-            if n == 0 {
-                f64::NAN
-            } else if n % 2 == 1 {
-                sorted[n / 2]
-            } else {
-                (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+        Statistic::Min => return (plain, Err("a minimum has no confidence interval".into())),
+        Statistic::Max => return (plain, Err("a maximum has no confidence interval".into())),
+        _ => {}
+    }
+    let from_predictions = experiment.metric(metric).is_some_and(|m| m.info.from_predictions);
+    let median = statistic == Statistic::Median;
+    if from_predictions {
+        match trials.design {
+            Design::Resampled { test_train, .. } => {
+                let units: Vec<f64> = trials.units(candidate, metric).into_values().collect();
+                if median {
+                    let mut sorted = units.clone();
+                    sorted.sort_by(f64::total_cmp);
+                    return (
+                        stats::median_sorted(&sorted),
+                        Err("fold estimates are correlated, so their median has no valid interval; \
+                             summarise quality with the mean (the default)"
+                            .into()),
+                    );
+                }
+                return (stats::mean(&units), intervals::corrected_mean(&units, test_train, level));
+            }
+            Design::FixedTestSet { .. } => {
+                if let Some(fixed) = fixed {
+                    let repetitions = fixed.common_repetitions(&[candidate]);
+                    if let Some(predicted) = fixed.of(candidate, &repetitions) {
+                        let rows = fixed.truth.len();
+                        if repetitions.len() == 1 && metric == "accuracy" {
+                            let confusion = quality::Confusion::of(
+                                &fixed.truth,
+                                &predicted.by_repetition[0],
+                                fixed.n_classes,
+                            );
+                            return (
+                                confusion.accuracy(),
+                                Ok(intervals::clopper_pearson(confusion.correct(), confusion.rows(), level)),
+                            );
+                        }
+                        let seed = derive_seed(experiment.seed, &format!("summary/{candidate}/{metric}"));
+                        let estimates: Vec<f64> =
+                            resample::draws(seed, rows, repetitions.len(), resample::DRAWS)
+                                .iter()
+                                .map(|draw| {
+                                    resample::metric_under(
+                                        draw,
+                                        &fixed.truth,
+                                        fixed.n_classes,
+                                        &predicted,
+                                        metric,
+                                        median,
+                                    )
+                                })
+                                .collect();
+                        let mut interval = resample::percentile_interval(&estimates, level);
+                        interval.method = if repetitions.len() > 1 {
+                            "bootstrap over test rows and repetitions"
+                        } else {
+                            "bootstrap over test rows"
+                        };
+                        return (plain, Ok(interval));
+                    }
+                }
             }
         }
-        Statistic::Mean => sorted.iter().sum::<f64>() / sorted.len() as f64,
-        Statistic::Min => sorted.first().copied().unwrap_or(f64::NAN),
-        Statistic::Max => sorted.last().copied().unwrap_or(f64::NAN),
     }
-}
-
-/// Percentile bootstrap 95% interval of the statistic, from a fixed seed.
-pub fn bootstrap_ci(values: &[f64], statistic: Statistic, seed: u64) -> (f64, f64) {
-    let n = values.len();
-    if n == 0 {
-        return (f64::NAN, f64::NAN);
-    }
-    if n == 1 {
-        return (values[0], values[0]);
-    }
-    let mut rng = Rng::new(seed);
-    let mut resample = vec![0.0; n];
-    let mut estimates: Vec<f64> = (0..BOOTSTRAP_SAMPLES)
-        .map(|_| {
-            for slot in resample.iter_mut() {
-                *slot = values[rng.below(n as u64) as usize];
-            }
-            statistic_of(&resample, statistic)
-        })
-        .collect();
-    estimates.sort_by(f64::total_cmp);
-    let at = |q: f64| {
-        estimates[((q * (BOOTSTRAP_SAMPLES - 1) as f64).round() as usize).min(BOOTSTRAP_SAMPLES - 1)]
-    };
-    (at(0.025), at(0.975))
+    let mut values: Vec<f64> = trials.values(candidate, metric).into_values().collect();
+    values.sort_by(f64::total_cmp);
+    let interval = if median { intervals::median(&values, level) } else { intervals::mean(&values, level) };
+    (plain, interval)
 }
 
 /// Writes `summary.csv` and `summary.parquet`.
@@ -231,6 +285,7 @@ pub fn write(rows: &[SummaryRow], noise_threshold: f64, dir: &Path) -> Result<()
     Ok(())
 }
 
+/// The summary as a frame: the columns of `summary.csv` and `summary.parquet`.
 pub fn to_frame(rows: &[SummaryRow], noise_threshold: f64) -> Result<DataFrame, PolarsError> {
     let text = |f: fn(&SummaryRow) -> String| rows.iter().map(f).collect::<Vec<String>>();
     let number = |f: fn(&SummaryRow) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
@@ -242,8 +297,10 @@ pub fn to_frame(rows: &[SummaryRow], noise_threshold: f64) -> Result<DataFrame, 
         "statistic" => text(|r| format!("{:?}", r.statistic).to_lowercase()),
         "n" => rows.iter().map(|r| r.n as u32).collect::<Vec<u32>>(),
         "value" => number(|r| r.value),
-        "ci_low" => number(|r| r.ci_low),
-        "ci_high" => number(|r| r.ci_high),
+        "ci_low" => number(|r| r.ci_low()),
+        "ci_high" => number(|r| r.ci_high()),
+        "ci_level" => number(|r| r.interval.as_ref().map_or(f64::NAN, |i| i.level)),
+        "ci_note" => text(|r| r.interval_note()),
         "median" => number(|r| r.median),
         "mean" => number(|r| r.mean),
         "q1" => number(|r| r.q1),
@@ -264,18 +321,7 @@ pub fn read_csv(path: &Path) -> Result<DataFrame, PolarsError> {
         .finish()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn statistics_and_bootstrap_are_deterministic() {
-        assert_eq!(statistic_of(&[3.0, 1.0, 2.0], Statistic::Median), 2.0);
-        assert_eq!(statistic_of(&[4.0, 1.0, 2.0, 3.0], Statistic::Median), 2.5);
-        let values = [1.0, 2.0, 3.0, 4.0, 100.0];
-        let (low, high) = bootstrap_ci(&values, Statistic::Median, 7);
-        assert_eq!((low, high), bootstrap_ci(&values, Statistic::Median, 7));
-        assert!(low >= 1.0 && high <= 100.0 && low <= 3.0 && high >= 3.0);
-        assert_eq!(bootstrap_ci(&[5.0], Statistic::Median, 1), (5.0, 5.0));
-    }
+/// Reads `summary.parquet` back (for the audit).
+pub fn read_parquet(path: &Path) -> Result<DataFrame, PolarsError> {
+    ParquetReader::new(std::fs::File::open(path)?).finish()
 }

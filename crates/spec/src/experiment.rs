@@ -80,6 +80,10 @@ pub struct Protocol {
     pub latency_samples: u32,
     pub idle_baseline_seconds: Option<f64>,
     pub noise_threshold: f64,
+    /// Whether each repetition draws its own split.
+    pub reshuffle: bool,
+    /// The error rate of verdicts.
+    pub alpha: f64,
 }
 
 /// One candidate after sweep expansion.

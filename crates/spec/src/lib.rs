@@ -7,6 +7,7 @@
 //! file with no problems becomes an [`Experiment`].
 
 mod catalogue;
+pub mod claim;
 mod diagnostic;
 mod experiment;
 mod metrics;
@@ -20,6 +21,7 @@ use std::path::Path as FsPath;
 use sha2::{Digest, Sha256};
 
 pub use catalogue::{Catalogue, DatasetEntry, FileCheck, LearnerEntry, ParamCheck, ParamProblem};
+pub use claim::{Claim, ClaimError, Comparison, Expr, RatioForm};
 pub use diagnostic::{Diagnostic, FileDiagnostics, did_you_mean, one_of};
 pub use experiment::{
     Candidate, DatasetLocation, DatasetRef, Evaluation, Experiment, MetricRequest, Protocol,

@@ -22,6 +22,9 @@ pub struct MetricInfo {
     pub default_unit: &'static str,
     pub direction: Direction,
     pub summary: &'static str,
+    /// Computed from the test predictions: its uncertainty includes the test sample, and
+    /// two candidates' figures can be compared row by row.
+    pub from_predictions: bool,
 }
 
 const fn metric(
@@ -31,7 +34,19 @@ const fn metric(
     direction: Direction,
     summary: &'static str,
 ) -> MetricInfo {
-    MetricInfo { name, dimension, default_unit, direction, summary }
+    MetricInfo { name, dimension, default_unit, direction, summary, from_predictions: false }
+}
+
+/// A metric computed from the test predictions.
+const fn quality(name: &'static str, summary: &'static str) -> MetricInfo {
+    MetricInfo {
+        name,
+        dimension: Dimension::Ratio,
+        default_unit: "ratio",
+        direction: Direction::Max,
+        summary,
+        from_predictions: true,
+    }
 }
 
 use Dimension::*;
@@ -39,8 +54,8 @@ use Direction::*;
 
 /// Every known metric, in the order reports list them.
 pub const METRICS: &[MetricInfo] = &[
-    metric("accuracy", Ratio, "ratio", Max, "share of test samples predicted correctly"),
-    metric("macro_f1", Ratio, "ratio", Max, "unweighted mean of per-class F1 on the test samples"),
+    quality("accuracy", "share of test samples predicted correctly"),
+    quality("macro_f1", "unweighted mean of per-class F1 on the test samples"),
     metric("train_time", Time, "s", Min, "wall-clock time of the fit call, data loading excluded"),
     metric("inference_latency", Time, "ms", Min, "time to predict one sample (batch 1), at a percentile"),
     metric("inference_throughput", Rate, "1/s", Max, "predictions per second at a large batch"),

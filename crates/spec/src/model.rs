@@ -154,6 +154,15 @@ pub struct ProtocolSection {
     /// a derived dynamic energy (gross minus idle power x duration) next to the gross one.
     #[serde(default)]
     pub idle_baseline: Option<String>,
+    /// Each repetition draws its own folds or holdout split (default true). With `false`
+    /// every repetition reuses one split, so repetitions vary only the learner's seed.
+    #[serde(default)]
+    pub reshuffle: Option<bool>,
+    /// The error rate of the experiment's verdicts (default 0.05): claims are tested
+    /// together at this level (Holm), constraints and dominance each at this level.
+    #[serde(default)]
+    #[schemars(range(min = 0.0001, max = 0.5))]
+    pub alpha: Option<f64>,
     /// A figure whose 95% CI is wider than this share of its statistic is flagged as
     /// noisy (default 0.10).
     #[serde(default)]
@@ -360,8 +369,14 @@ pub struct PrioritiesSection {
     #[serde(default)]
     #[schemars(range(min = 0.0, max = 1.0))]
     pub tolerance: Option<f64>,
-    /// Treat differences whose 95% CIs overlap as ties when finding the Pareto frontier
-    /// (default true), so noise cannot make a candidate look dominated.
+    /// metric -> `[worst, best]` in the metric's unit: the utility scores a value linearly
+    /// between them (clamped to 0..1). Metrics without a scale are scored relative to the
+    /// best candidate (best / value for lower-is-better, value / best otherwise).
+    #[serde(default)]
+    pub scales: BTreeMap<String, [f64; 2]>,
+    /// Count a candidate as better than another on a metric only when a paired test says
+    /// so at `protocol.alpha` (default true), so noise cannot make a candidate look
+    /// dominated or decide a lexicographic order.
     #[serde(default)]
     pub noise_aware: Option<bool>,
 }

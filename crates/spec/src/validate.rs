@@ -8,6 +8,7 @@ use std::path::Path as FsPath;
 use serde_json::{Map, Value};
 
 use crate::catalogue::Catalogue;
+use crate::claim::Claim;
 use crate::diagnostic::{Diagnostic, did_you_mean, one_of};
 use crate::experiment::{Candidate, DatasetLocation, DatasetRef, Evaluation, MetricRequest, Protocol};
 use crate::metrics::{METRICS, metric_info};
@@ -293,6 +294,8 @@ impl Validator<'_> {
         Protocol {
             idle_baseline_seconds,
             noise_threshold: section.noise_threshold.unwrap_or(0.10),
+            reshuffle: section.reshuffle.unwrap_or(true),
+            alpha: section.alpha.unwrap_or(0.05),
             repetitions: section.repetitions.unwrap_or(1),
             warmup: section.warmup.unwrap_or(0),
             statistic: section.statistic.unwrap_or(Statistic::Median),
@@ -561,10 +564,13 @@ impl Validator<'_> {
                     .found(format!("`{batch}`")),
                 );
             }
+            // Quality figures are averaged over trial slots (the cross-validation estimate)
+            // unless the metric says otherwise; measured figures follow the protocol.
+            let default_statistic = if info.from_predictions { Statistic::Mean } else { protocol.statistic };
             requests.push(MetricRequest {
                 info,
                 unit,
-                statistic: section.statistic.unwrap_or(protocol.statistic),
+                statistic: section.statistic.unwrap_or(default_statistic),
                 percentile: section.percentile.unwrap_or(50.0),
                 batch: section.batch,
             });
@@ -582,7 +588,7 @@ impl Validator<'_> {
     /// Constraints, priorities and claims may only name metrics and candidates that exist.
     fn references(&mut self, file: &ExperimentFile, candidates: &[Candidate], metrics: &[MetricRequest]) {
         let metric_names: Vec<&str> = metrics.iter().map(|m| m.name()).collect();
-        let candidate_names: Vec<&str> = candidates.iter().map(|c| c.name.as_str()).collect();
+        self.claims(file, candidates, &metric_names);
         for (i, constraint) in file.constraints.iter().enumerate() {
             let path = root().key("constraints").index(i);
             self.metric_reference(&constraint.metric, &path.key("metric"), &metric_names);
@@ -601,7 +607,8 @@ impl Validator<'_> {
             }
             match (&constraint.baseline, relative) {
                 (Some(baseline), _) => {
-                    self.candidate_reference(baseline, &path.key("baseline"), &candidate_names)
+                    let span = self.at(&path.key("baseline"));
+                    self.candidate_reference(baseline, span, candidates)
                 }
                 (None, true) => self.push(
                     Diagnostic::new("spec::missing-key", self.spans.key(&path), "a ratio needs a baseline")
@@ -633,6 +640,23 @@ impl Validator<'_> {
             for (i, metric) in priorities.order.iter().enumerate() {
                 self.metric_reference(metric, &path.key("order").index(i), &metric_names);
             }
+            for (metric, [worst, best]) in &priorities.scales {
+                let scale_path = path.key("scales").key(metric);
+                if !metric_names.contains(&metric.as_str()) {
+                    self.metric_reference_at(metric, self.spans.key(&scale_path), &metric_names);
+                }
+                if !(worst.is_finite() && best.is_finite()) || worst == best {
+                    self.push(
+                        Diagnostic::new(
+                            "spec::out-of-range",
+                            self.at(&scale_path),
+                            "a scale needs two different finite values",
+                        )
+                        .expected("`[worst, best]` in the metric's unit, e.g. `[0.8, 1.0]` for accuracy")
+                        .found(format!("`[{worst}, {best}]`")),
+                    );
+                }
+            }
             let method = priorities.method.unwrap_or(PriorityMethod::Weighted);
             let empty = match method {
                 PriorityMethod::Weighted => priorities.weights.values().all(|w| *w <= 0.0),
@@ -652,6 +676,59 @@ impl Validator<'_> {
                     .expected(expected)
                     .found(format!("no `{key}`")),
                 );
+            }
+        }
+    }
+
+    /// Each claim must parse and name measured metrics and existing candidates.
+    fn claims(&mut self, file: &ExperimentFile, candidates: &[Candidate], metric_names: &[&str]) {
+        for (i, claim) in file.claims.iter().enumerate() {
+            let span = self.at(&root().key("claims").index(i).key("check"));
+            // Offsets inside a basic string map to the file after its opening quote.
+            let at = |range: std::ops::Range<usize>| {
+                (span.start + 1 + range.start)..(span.start + 1 + range.end.max(range.start + 1))
+            };
+            let parsed = match Claim::parse(&claim.check) {
+                Ok(parsed) => parsed,
+                Err(error) => {
+                    self.push(
+                        Diagnostic::new(
+                            "claim::syntax",
+                            at(error.span.clone()),
+                            format!("cannot read the claim: {}", error.message),
+                        )
+                        .expected(error.expected.clone())
+                        .found(format!(
+                            "`{}`",
+                            claim
+                                .check
+                                .get(error.span.start..)
+                                .unwrap_or("")
+                                .chars()
+                                .take(20)
+                                .collect::<String>()
+                        )),
+                    );
+                    continue;
+                }
+            };
+            for (metric, candidate, range) in parsed.references() {
+                if !metric_names.contains(&metric) {
+                    self.push(
+                        Diagnostic::new(
+                            "claim::unknown-metric",
+                            at(range.clone()),
+                            format!("the claim uses `{metric}`, which is not measured"),
+                        )
+                        .expected(format!(
+                            "a metric from `[metrics]`: {}",
+                            one_of(metric_names.iter().copied())
+                        ))
+                        .found(format!("`{metric}`"))
+                        .maybe_help(did_you_mean(metric, metric_names.iter().copied())),
+                    );
+                }
+                self.candidate_reference(candidate, at(range), candidates);
             }
         }
     }
@@ -681,19 +758,33 @@ impl Validator<'_> {
         );
     }
 
-    fn candidate_reference(&mut self, name: &str, path: &Path, known: &[&str]) {
-        if !known.contains(&name) {
+    /// A name must be one candidate; the name of a sweep stands for several, so it is
+    /// refused with the names of its points.
+    fn candidate_reference(&mut self, name: &str, span: std::ops::Range<usize>, candidates: &[Candidate]) {
+        if candidates.iter().any(|c| c.name == name) {
+            return;
+        }
+        let points: Vec<&str> =
+            candidates.iter().filter(|c| c.base_name == name).map(|c| c.name.as_str()).collect();
+        if !points.is_empty() {
             self.push(
                 Diagnostic::new(
-                    "spec::unknown-candidate",
-                    self.at(path),
-                    format!("unknown candidate `{name}`"),
+                    "spec::sweep-reference",
+                    span,
+                    format!("`{name}` is a sweep of {} candidates, not one candidate", points.len()),
                 )
+                .expected(format!("one of its points: {}", one_of(points.iter().copied())))
+                .found(format!("`{name}`")),
+            );
+            return;
+        }
+        let known: Vec<&str> = candidates.iter().map(|c| c.name.as_str()).collect();
+        self.push(
+            Diagnostic::new("spec::unknown-candidate", span, format!("unknown candidate `{name}`"))
                 .expected(format!("a candidate: {}", one_of(known.iter().copied())))
                 .found(format!("`{name}`"))
                 .maybe_help(did_you_mean(name, known.iter().copied())),
-            );
-        }
+        );
     }
 }
 

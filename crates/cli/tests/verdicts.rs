@@ -1,0 +1,229 @@
+//! Verdicts a reviewer can defend, end to end on the real binary: two candidates that are
+//! the same learner with the same hyperparameters never make a claim hold, whatever the
+//! seed; a timing claim backed by a single trial is undecided; on one fixed test set an
+//! accuracy claim is decided by McNemar's test on the stored predictions; a protocol
+//! change leaves old records out of the report, listed, and the audit names them.
+
+mod support;
+
+use std::path::Path;
+
+use serde_json::Value;
+use support::{describe, records, run_in};
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+fn report(dir: &Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join("results").join(name).join("report.md")).unwrap()
+}
+
+/// The verdict cell of the claims table row whose check is `check`.
+fn verdict(report: &str, check: &str) -> String {
+    let row = report
+        .lines()
+        .find(|l| l.starts_with('|') && l.contains(&format!("`{check}`")))
+        .unwrap_or_else(|| panic!("no claim `{check}` in:\n{report}"));
+    row.split('|').nth(3).unwrap().trim().trim_matches('*').to_string()
+}
+
+#[test]
+fn twins_never_make_a_claim_hold_whatever_the_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    for seed in [1, 2, 3] {
+        let name = format!("twins-{seed}");
+        write(
+            dir.path(),
+            &format!("{name}.toml"),
+            &format!(
+                r#"
+[experiment]
+name = "{name}"
+seed = {seed}
+[dataset]
+source = "digits"
+subsample = 600
+[protocol]
+folds = 3
+repetitions = 3
+[[candidates]]
+name = "a"
+learner = "random_forest"
+params = {{ n_estimators = 5 }}
+[[candidates]]
+name = "b"
+learner = "random_forest"
+params = {{ n_estimators = 5 }}
+[metrics]
+accuracy = {{}}
+macro_f1 = {{}}
+model_size = {{}}
+[[claims]]
+text = "a is more accurate than b"
+check = "accuracy[a] > accuracy[b]"
+[[claims]]
+text = "b is more accurate than a"
+check = "accuracy[b] > accuracy[a]"
+[[claims]]
+text = "a has the better macro F1"
+check = "macro_f1[a] > macro_f1[b]"
+[[claims]]
+text = "a is smaller"
+check = "model_size[a] < model_size[b]"
+"#
+            ),
+        );
+        let output = run_in(dir.path(), &["run", &format!("{name}.toml")]);
+        assert!(output.status.success(), "{}", describe(&output));
+        // Same split, same seed, same learner: the same predictions, byte for byte.
+        let records = records(&dir.path().join("results").join(&name));
+        let predictions = |candidate: &str| -> Vec<Value> {
+            records
+                .iter()
+                .filter(|r| r["candidate"] == candidate)
+                .map(|r| r["predictions"]["sha256"].clone())
+                .collect()
+        };
+        assert_eq!(predictions("a"), predictions("b"));
+        assert_eq!(predictions("a").len(), 9);
+        let report = report(dir.path(), &name);
+        for check in [
+            "accuracy[a] > accuracy[b]",
+            "accuracy[b] > accuracy[a]",
+            "macro_f1[a] > macro_f1[b]",
+            "model_size[a] < model_size[b]",
+        ] {
+            assert_eq!(verdict(&report, check), "undecided", "seed {seed}, `{check}`:\n{report}");
+        }
+        assert!(report.contains("equal in every paired trial"), "{report}");
+    }
+}
+
+#[test]
+fn a_timing_claim_backed_by_one_trial_is_undecided() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "single.toml",
+        r#"
+[experiment]
+name = "single"
+[dataset]
+source = "digits"
+subsample = 600
+[protocol]
+holdout = 0.3
+[[candidates]]
+name = "tree"
+learner = "decision_tree"
+[[candidates]]
+name = "forest"
+learner = "random_forest"
+params = { n_estimators = 50 }
+[metrics]
+accuracy = {}
+train_time = { unit = "ms" }
+[[constraints]]
+metric = "train_time"
+max = 100000
+[[claims]]
+text = "the forest trains slower"
+check = "train_time[forest] > train_time[tree]"
+"#,
+    );
+    let output = run_in(dir.path(), &["run", "single.toml"]);
+    assert!(output.status.success(), "{}", describe(&output));
+    let report = report(dir.path(), "single");
+    assert_eq!(verdict(&report, "train_time[forest] > train_time[tree]"), "undecided", "{report}");
+    // One trial: no interval for the median, so even a generous bound is undecided.
+    assert!(
+        report.contains("n = 1: too few trials for a 95% interval of the median (at least 6)"),
+        "{report}"
+    );
+    assert!(report.contains("| forest | `train_time` | at most 100000 | *undecided* |"), "{report}");
+}
+
+#[test]
+fn on_one_test_set_accuracy_claims_use_the_stored_predictions() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "official.toml",
+        r#"
+[experiment]
+name = "official"
+seed = 3
+[dataset]
+source = "digits"
+[protocol]
+split = "official"
+[[candidates]]
+name = "tree"
+learner = "decision_tree"
+[[candidates]]
+name = "forest"
+learner = "random_forest"
+params = { n_estimators = 30 }
+[metrics]
+accuracy = {}
+[[claims]]
+text = "the forest is more accurate than the tree"
+check = "accuracy[forest] > accuracy[tree]"
+[[claims]]
+text = "the tree is more accurate than the forest"
+check = "accuracy[tree] > accuracy[forest]"
+"#,
+    );
+    let output = run_in(dir.path(), &["run", "official.toml"]);
+    assert!(output.status.success(), "{}", describe(&output));
+    let report = report(dir.path(), "official");
+    assert_eq!(verdict(&report, "accuracy[forest] > accuracy[tree]"), "holds", "{report}");
+    assert_eq!(verdict(&report, "accuracy[tree] > accuracy[forest]"), "fails", "{report}");
+    assert!(report.contains("McNemar's exact test"), "{report}");
+    assert!(report.contains("Clopper–Pearson"), "{report}");
+    assert!(report.contains("**test sample**: included"), "{report}");
+}
+
+#[test]
+fn a_protocol_change_leaves_old_records_out_and_the_audit_names_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let experiment = |repetitions: u32| {
+        format!(
+            r#"
+[experiment]
+name = "changed"
+[dataset]
+source = "digits"
+subsample = 300
+[protocol]
+folds = 2
+repetitions = {repetitions}
+[[candidates]]
+name = "tree"
+learner = "decision_tree"
+[metrics]
+accuracy = {{}}
+"#
+        )
+    };
+    write(dir.path(), "changed.toml", &experiment(3));
+    let output = run_in(dir.path(), &["run", "changed.toml"]);
+    assert!(output.status.success(), "{}", describe(&output));
+    write(dir.path(), "changed.toml", &experiment(2));
+    let output = run_in(dir.path(), &["run", "changed.toml"]);
+    assert!(output.status.success(), "{}", describe(&output));
+    let report = report(dir.path(), "changed");
+    assert!(report.contains("4 recorded trials of the current plan used"), "{report}");
+    assert!(
+        report.contains(
+            "- ignored, repetition 2 fold 0 is outside the plan (2 repetition(s) x 2 split(s)): 1 record(s)"
+        ),
+        "{report}"
+    );
+    let folder = dir.path().join("results/changed");
+    let audit = run_in(&folder, &["audit", "."]);
+    let stdout = String::from_utf8_lossy(&audit.stdout);
+    assert_eq!(audit.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("`tree` fold 1 rep 2 is not a trial of the current plan"), "{stdout}");
+}

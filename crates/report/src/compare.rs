@@ -1,0 +1,435 @@
+//! Paired comparisons behind every verdict that relates figures: claims, constraints
+//! against a baseline, and the dominance tests of the Pareto frontier.
+//!
+//! Candidates are compared on what they share. Within a trial slot they had the same
+//! split and seed, so the comparison is paired by slot; on one fixed test set it is
+//! paired by test row. The method follows the design:
+//!
+//! | figures | design | method |
+//! |---|---|---|
+//! | quality (accuracy, F1) | several splits | corrected resampled t over slot differences |
+//! | quality | one fixed test set | paired bootstrap over test rows (and repetitions); McNemar's exact test for a plain accuracy comparison with one repetition |
+//! | measured (time, energy, size), median | any | Wilcoxon signed-rank over slot differences (over log-ratios for a ratio claim); sign test against a bound |
+//! | measured, mean | any | paired t (one-sample t against a bound) |
+//! | declared figures only | — | exact arithmetic |
+//!
+//! Each comparison yields one-sided p-values for both directions and a two-sided
+//! interval at `1 - 2 alpha`, whose ends are one-sided bounds at `1 - alpha`.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+
+use spec::model::Statistic;
+use spec::{Claim, Comparison as Cmp, Expr};
+
+use data::rng::derive_seed;
+
+use crate::fixed::FixedSet;
+use crate::stats::paired::{self, Test};
+use crate::stats::{Interval, resample};
+use crate::trials::{Design, Slot, Trials};
+
+/// How a comparison's effect is expressed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Scale {
+    /// `left - right` of the claim, in the metric's unit.
+    Difference,
+    /// `ln(numerator / denominator) - ln(bound)`; shown as the ratio.
+    Ratio { bound: f64 },
+}
+
+/// The evidence about one relation between figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    /// The test of the effect against zero: positive means the left side is larger.
+    pub test: Test,
+    pub scale: Scale,
+    /// Both sides are equal in every paired unit (identical predictions or figures).
+    pub identical: bool,
+    /// What the reader should know: pairing, per-repetition McNemar, fallbacks.
+    pub notes: Vec<String>,
+}
+
+impl Comparison {
+    /// The estimate as shown: a difference, or a ratio.
+    pub fn shown_estimate(&self) -> f64 {
+        match self.scale {
+            Scale::Difference => self.test.estimate,
+            Scale::Ratio { bound } => (self.test.estimate).exp() * bound,
+        }
+    }
+
+    /// The interval as shown, or why there is none.
+    pub fn shown_interval(&self) -> Result<Interval, String> {
+        let interval = self.test.interval.clone()?;
+        Ok(match self.scale {
+            Scale::Difference => interval,
+            Scale::Ratio { bound } => {
+                Interval { low: interval.low.exp() * bound, high: interval.high.exp() * bound, ..interval }
+            }
+        })
+    }
+
+    /// The bound the shown estimate is compared with (0 for a difference).
+    pub fn shown_bound(&self) -> f64 {
+        match self.scale {
+            Scale::Difference => 0.0,
+            Scale::Ratio { bound } => bound,
+        }
+    }
+
+    /// The one-sided p-value for "the left side is larger" (`true`) or smaller.
+    pub fn p(&self, left_larger: bool) -> f64 {
+        if self.identical {
+            return 1.0;
+        }
+        if left_larger { self.test.p_positive } else { self.test.p_negative }
+    }
+}
+
+/// Compares figures of one experiment's trials.
+#[derive(Debug)]
+pub struct Evidence<'a> {
+    trials: &'a Trials<'a>,
+    fixed: Option<&'a FixedSet>,
+    /// Two-sided level of the intervals shown with comparisons: `1 - 2 alpha`.
+    pub level: f64,
+    cache: RefCell<HashMap<String, Result<Comparison, String>>>,
+}
+
+impl<'a> Evidence<'a> {
+    pub fn new(trials: &'a Trials<'a>, fixed: Option<&'a FixedSet>) -> Evidence<'a> {
+        let alpha = trials.experiment.protocol.alpha;
+        Evidence { trials, fixed, level: 1.0 - 2.0 * alpha, cache: RefCell::default() }
+    }
+
+    pub fn alpha(&self) -> f64 {
+        self.trials.experiment.protocol.alpha
+    }
+
+    /// `metric[a]` against `metric[b]`: positive effect means `a` is larger.
+    pub fn difference(&self, metric: &str, a: &str, b: &str) -> Result<Comparison, String> {
+        let reference = |candidate: &str| Expr::Metric {
+            metric: metric.to_string(),
+            candidate: candidate.to_string(),
+            span: 0..0,
+        };
+        let claim = Claim { left: reference(a), comparison: Cmp::Greater, right: reference(b) };
+        self.claim(&claim, &format!("{metric}[{a}] vs {metric}[{b}]"))
+    }
+
+    /// The evidence about a claim's `left - right` (or its ratio); `label` seeds its
+    /// resamples and keys the cache.
+    pub fn claim(&self, claim: &Claim, label: &str) -> Result<Comparison, String> {
+        if let Some(hit) = self.cache.borrow().get(label) {
+            return hit.clone();
+        }
+        let result = self.evaluate(claim, label);
+        self.cache.borrow_mut().insert(label.to_string(), result.clone());
+        result
+    }
+
+    fn evaluate(&self, claim: &Claim, label: &str) -> Result<Comparison, String> {
+        let trials = self.trials;
+        let experiment = trials.experiment;
+        let mut references: Vec<(String, String)> = Vec::new();
+        for (metric, candidate, _) in claim.references() {
+            let pair = (metric.to_string(), candidate.to_string());
+            if !references.contains(&pair) {
+                references.push(pair);
+            }
+        }
+        let mut constants: HashMap<(String, String), f64> = HashMap::new();
+        let mut run: Vec<String> = Vec::new();
+        for (metric, candidate) in &references {
+            let values = trials.values(candidate, metric);
+            if values.is_empty() {
+                return Err(format!("no figure for {metric}[{candidate}]"));
+            }
+            if trials.is_declared(candidate) {
+                constants.insert(
+                    (metric.clone(), candidate.clone()),
+                    values.values().copied().next().unwrap_or(f64::NAN),
+                );
+            } else if !run.contains(candidate) {
+                run.push(candidate.clone());
+            }
+        }
+        if run.is_empty() {
+            let mut lookup = |m: &str, c: &str| constants.get(&(m.to_string(), c.to_string())).copied();
+            let left = claim.left.evaluate(&mut lookup).unwrap_or(f64::NAN);
+            let right = claim.right.evaluate(&mut lookup).unwrap_or(f64::NAN);
+            return Ok(exact(left - right));
+        }
+        let is_quality = |m: &str| experiment.metric(m).is_some_and(|r| r.info.from_predictions);
+        let all_quality = references.iter().all(|(m, _)| is_quality(m));
+        let median = references
+            .iter()
+            .any(|(m, _)| experiment.metric(m).is_some_and(|r| r.statistic == Statistic::Median));
+        if all_quality {
+            match trials.design {
+                Design::FixedTestSet { .. } => {
+                    if let Some(fixed) = self.fixed {
+                        return self.rows(claim, &constants, &run, fixed, median, label);
+                    }
+                }
+                Design::Resampled { test_train, folds, partitions } => {
+                    return self.resampled(claim, &references, &constants, test_train, folds, partitions);
+                }
+            }
+        }
+        let mut comparison = self.slots(claim, &references, &constants, &run, median)?;
+        if all_quality {
+            comparison
+                .notes
+                .push("compared per trial: the stored predictions of the test rows could not be used".into());
+        }
+        Ok(comparison)
+    }
+
+    /// Paired by trial slot: measured figures.
+    fn slots(
+        &self,
+        claim: &Claim,
+        references: &[(String, String)],
+        constants: &HashMap<(String, String), f64>,
+        run: &[String],
+        median: bool,
+    ) -> Result<Comparison, String> {
+        let per_reference: HashMap<(String, String), BTreeMap<Slot, f64>> = references
+            .iter()
+            .filter(|r| !constants.contains_key(*r))
+            .map(|(m, c)| ((m.clone(), c.clone()), self.trials.values(c, m)))
+            .collect();
+        let common = common_keys(per_reference.values());
+        let value = |slot: &Slot, m: &str, c: &str| {
+            let key = (m.to_string(), c.to_string());
+            constants
+                .get(&key)
+                .copied()
+                .or_else(|| per_reference.get(&key).and_then(|v| v.get(slot)).copied())
+        };
+        let pairing = if run.len() >= 2 {
+            format!("paired by trial slot ({} slots where all succeeded)", common.len())
+        } else {
+            format!("{} trial(s) against a fixed bound", common.len())
+        };
+        // A ratio of one metric between two run candidates: test the log-ratio.
+        if let Some(form) = claim.ratio_form()
+            && median
+            && run.contains(&form.numerator)
+            && run.contains(&form.denominator)
+        {
+            let logs: Option<Vec<f64>> = common
+                .iter()
+                .map(|slot| {
+                    let n = value(slot, &form.metric, &form.numerator)?;
+                    let d = value(slot, &form.metric, &form.denominator)?;
+                    (n > 0.0 && d > 0.0).then(|| (n / d).ln() - form.bound.ln())
+                })
+                .collect();
+            if let Some(logs) = logs {
+                let identical = form.bound == 1.0 && !logs.is_empty() && logs.iter().all(|d| *d == 0.0);
+                return Ok(Comparison {
+                    test: paired::wilcoxon(&logs, self.level),
+                    scale: Scale::Ratio { bound: form.bound },
+                    identical,
+                    notes: vec![format!("{pairing}; on the ratio of the two in each slot")],
+                });
+            }
+        }
+        let differences: Vec<f64> = common
+            .iter()
+            .filter_map(|slot| {
+                let mut lookup = |m: &str, c: &str| value(slot, m, c);
+                Some(claim.left.evaluate(&mut lookup)? - claim.right.evaluate(&mut lookup)?)
+            })
+            .collect();
+        let identical = run.len() >= 2 && !differences.is_empty() && differences.iter().all(|d| *d == 0.0);
+        let test = match (run.len() >= 2, median) {
+            (true, true) => paired::wilcoxon(&differences, self.level),
+            (true, false) => paired::t(&differences, self.level),
+            (false, true) => paired::sign(&differences, self.level),
+            (false, false) => paired::t(&differences, self.level),
+        };
+        Ok(Comparison { test, scale: Scale::Difference, identical, notes: vec![pairing] })
+    }
+
+    /// Quality over several splits: the corrected resampled t over slot differences.
+    fn resampled(
+        &self,
+        claim: &Claim,
+        references: &[(String, String)],
+        constants: &HashMap<(String, String), f64>,
+        test_train: f64,
+        folds: u32,
+        partitions: u32,
+    ) -> Result<Comparison, String> {
+        let per_reference: HashMap<(String, String), BTreeMap<Slot, f64>> = references
+            .iter()
+            .filter(|r| !constants.contains_key(*r))
+            .map(|(m, c)| ((m.clone(), c.clone()), self.trials.units(c, m)))
+            .collect();
+        let common = common_keys(per_reference.values());
+        let differences: Vec<f64> = common
+            .iter()
+            .filter_map(|slot| {
+                let mut lookup = |m: &str, c: &str| {
+                    let key = (m.to_string(), c.to_string());
+                    constants.get(&key).copied().or_else(|| per_reference.get(&key)?.get(slot).copied())
+                };
+                Some(claim.left.evaluate(&mut lookup)? - claim.right.evaluate(&mut lookup)?)
+            })
+            .collect();
+        let run_count = per_reference.keys().map(|(_, c)| c).collect::<std::collections::BTreeSet<_>>().len();
+        let identical = run_count >= 2 && !differences.is_empty() && differences.iter().all(|d| *d == 0.0);
+        let mut notes = vec![format!(
+            "{} paired estimates ({partitions} x {folds}-fold); variance corrected for overlapping training sets (test/train = {:.3})",
+            differences.len(),
+            test_train
+        )];
+        if partitions == 1 && self.trials.experiment.protocol.repetitions > 1 {
+            notes.push("repetitions reuse one split, so each fold's repetitions are averaged first".into());
+        }
+        Ok(Comparison {
+            test: paired::corrected_t(&differences, test_train, self.level),
+            scale: Scale::Difference,
+            identical,
+            notes,
+        })
+    }
+
+    /// Quality on one fixed test set: the paired bootstrap over its rows (and
+    /// repetitions), and McNemar's exact test for a plain accuracy comparison.
+    #[allow(clippy::too_many_arguments)]
+    fn rows(
+        &self,
+        claim: &Claim,
+        constants: &HashMap<(String, String), f64>,
+        run: &[String],
+        fixed: &FixedSet,
+        median: bool,
+        label: &str,
+    ) -> Result<Comparison, String> {
+        let names: Vec<&str> = run.iter().map(String::as_str).collect();
+        let repetitions = fixed.common_repetitions(&names);
+        if repetitions.is_empty() {
+            return Err(format!("no repetition in which {} all have predictions", names.join(", ")));
+        }
+        let predicted: HashMap<&str, resample::Predicted> =
+            names.iter().filter_map(|c| Some((*c, fixed.of(c, &repetitions)?))).collect();
+        let rows = fixed.truth.len();
+        let effect = |draw: &resample::Draw| -> f64 {
+            let mut lookup = |m: &str, c: &str| {
+                constants.get(&(m.to_string(), c.to_string())).copied().or_else(|| {
+                    Some(resample::metric_under(
+                        draw,
+                        &fixed.truth,
+                        fixed.n_classes,
+                        predicted.get(c)?,
+                        m,
+                        median,
+                    ))
+                })
+            };
+            let left = claim.left.evaluate(&mut lookup).unwrap_or(f64::NAN);
+            let right = claim.right.evaluate(&mut lookup).unwrap_or(f64::NAN);
+            left - right
+        };
+        let estimate = effect(&resample::Draw::identity(rows, repetitions.len()));
+        let seed = derive_seed(self.trials.experiment.seed, &format!("compare/{label}"));
+        let draws: Vec<f64> =
+            resample::draws(seed, rows, repetitions.len(), resample::DRAWS).iter().map(effect).collect();
+        let mut test = resample::test(estimate, &draws, rows, self.level);
+        let identical = run.len() >= 2 && estimate == 0.0 && draws.iter().all(|d| *d == 0.0);
+        let mut notes = vec![format!(
+            "paired by test row: {rows} rows{}",
+            if repetitions.len() > 1 {
+                format!(" x {} repetitions (rows and repetitions resampled)", repetitions.len())
+            } else {
+                String::new()
+            }
+        )];
+        // A plain `accuracy[a] ? accuracy[b]`: McNemar's exact test on the discordant rows.
+        if let (Expr::Metric { metric: m1, candidate: a, .. }, Expr::Metric { metric: m2, candidate: b, .. }) =
+            (&claim.left, &claim.right)
+            && m1 == "accuracy"
+            && m2 == "accuracy"
+            && a != b
+            && let (Some(pa), Some(pb)) = (predicted.get(a.as_str()), predicted.get(b.as_str()))
+        {
+            let mut p_values = Vec::new();
+            for (ra, rb) in pa.by_repetition.iter().zip(&pb.by_repetition) {
+                let (mut only_a, mut only_b) = (0u64, 0u64);
+                for ((&t, &x), &y) in fixed.truth.iter().zip(ra).zip(rb) {
+                    match (x == t, y == t) {
+                        (true, false) => only_a += 1,
+                        (false, true) => only_b += 1,
+                        _ => {}
+                    }
+                }
+                p_values.push((only_a, only_b, paired::mcnemar(only_a, only_b)));
+            }
+            if let [(only_a, only_b, (p_a, p_b))] = p_values[..] {
+                test.p_positive = p_a;
+                test.p_negative = p_b;
+                test.method = "McNemar's exact test";
+                notes.push(format!(
+                    "{only_a} rows only `{a}` gets right, {only_b} only `{b}`; the interval is the paired bootstrap's"
+                ));
+            } else {
+                notes.push(format!(
+                    "McNemar's exact test per repetition (one-sided, `{a}` more accurate): p = {}",
+                    p_values
+                        .iter()
+                        .map(|(_, _, (p, _))| crate::format::number(*p))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+        Ok(Comparison { test, scale: Scale::Difference, identical, notes })
+    }
+}
+
+/// The keys every map has.
+fn common_keys<'m>(maps: impl Iterator<Item = &'m BTreeMap<Slot, f64>>) -> Vec<Slot> {
+    let mut common: Option<Vec<Slot>> = None;
+    for map in maps {
+        common = Some(match common {
+            None => map.keys().copied().collect(),
+            Some(keys) => keys.into_iter().filter(|k| map.contains_key(k)).collect(),
+        });
+    }
+    common.unwrap_or_default()
+}
+
+/// A comparison of declared figures: no sampling, the arithmetic decides.
+fn exact(difference: f64) -> Comparison {
+    let (p_positive, p_negative) = if difference > 0.0 {
+        (0.0, 1.0)
+    } else if difference < 0.0 {
+        (1.0, 0.0)
+    } else {
+        (1.0, 1.0)
+    };
+    Comparison {
+        test: Test {
+            estimate: difference,
+            interval: Ok(Interval {
+                low: difference,
+                high: difference,
+                level: 1.0,
+                method: "exact",
+                approximate: false,
+            }),
+            p_positive,
+            p_negative,
+            n: 1,
+            method: "declared figures, exact arithmetic",
+        },
+        scale: Scale::Difference,
+        identical: difference == 0.0,
+        notes: Vec::new(),
+    }
+}
