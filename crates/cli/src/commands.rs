@@ -122,17 +122,6 @@ pub fn run(files: &[PathBuf], args: RunArgs) -> i32 {
         Ok(plan) => plan,
         Err(code) => return code,
     };
-    // Each results folder keeps the experiment file it was run from, so reports and
-    // audits need nothing else.
-    for experiment in &plan.experiments {
-        let dir = args.results.join(&experiment.name);
-        if let Err(error) = std::fs::create_dir_all(&dir)
-            .and_then(|_| std::fs::write(dir.join(report::EXPERIMENT_COPY), &experiment.source.text))
-        {
-            eprintln!("error: cannot write `{}`: {error}", dir.display());
-            return INTERNAL;
-        }
-    }
     let options = engine::RunOptions {
         results_root: args.results,
         fresh: args.fresh,

@@ -180,3 +180,51 @@ fn the_html_report_renders_in_headless_chromium_with_its_plots() {
     assert!(dom.contains("<circle"), "the scatter has points");
     assert!(dom.contains("<h2>Decision</h2>") && dom.contains("<table>"));
 }
+
+#[test]
+fn an_edited_claim_threshold_followed_by_report_fails_the_audit() {
+    let (_dir, folder) = results();
+    let path = folder.join("experiment.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited = text.replace(
+        "check = \"model_size[forest] > model_size[tree]\"",
+        "check = \"model_size[forest] > 2 * model_size[tree]\"",
+    );
+    assert_ne!(text, edited);
+    std::fs::write(&path, edited).unwrap();
+    let rendered = run_in(&folder, &["report", "."]);
+    assert!(rendered.status.success(), "{}", describe(&rendered));
+    let (code, stdout) = audit(&folder);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("is not a version any `tradeoff run` ran: it was edited after the run"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_deleted_then_resealed_record_breaks_the_hash_chain() {
+    let (_dir, folder) = results();
+    let runs = folder.join("runs.jsonl");
+    let text = std::fs::read_to_string(&runs).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    // Delete the third record and re-seal the one after it so that it links to the second:
+    // its own hash and link verify, but the next record still names the deleted one.
+    let second: serde_json::Value = serde_json::from_str(&lines[1]).unwrap();
+    lines.remove(2);
+    let mut moved: serde_json::Value = serde_json::from_str(&lines[2]).unwrap();
+    moved["previous_sha256"] = second["sha256"].clone();
+    moved.as_object_mut().unwrap().remove("sha256");
+    let hash = record::hash_value(&moved);
+    moved["sha256"] = serde_json::Value::String(hash);
+    lines[2] = serde_json::to_string(&moved).unwrap();
+    assert!(record::verify_line(&lines[2]).is_ok(), "the re-sealed record verifies on its own");
+    std::fs::write(&runs, lines.join("\n") + "\n").unwrap();
+    let (code, stdout) = audit(&folder);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("MISMATCH runs.jsonl line 4") && stdout.contains("the hash chain breaks here"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("no successful record for"), "{stdout}");
+}

@@ -70,7 +70,11 @@ electricity_price = { usd = 0.25, date = "2026-11", note = "tariff" }
     assert!(measurement("train_energy")["note"].as_str().unwrap().contains("not covered: PSU losses"));
     assert_eq!(measurement("inference_energy")["method"], expected_energy_method);
     // CO2 = energy x PUE x France's intensity; the table's annual figure is an estimate.
-    assert_eq!(measurement("co2")["method"], "declared", "a declared PUE is the weakest input");
+    // The declared PUE is listed as an input but does not relabel the figure as declared.
+    assert_eq!(measurement("co2")["method"], "estimated");
+    assert_eq!(measurement("co2")["inputs"]["PUE"], "declared", "{}", measurement("co2"));
+    assert_eq!(measurement("co2")["inputs"]["energy"], expected_energy_method);
+    assert_eq!(measurement("co2")["inputs"]["carbon intensity"], "estimated");
     let joules = measurement("train_energy")["value"].as_f64().unwrap();
     let grams = measurement("co2")["value"].as_f64().unwrap();
     let france = 56.0;

@@ -201,3 +201,121 @@ train_time = {{}}
     assert_eq!(one.len(), 9);
     assert_eq!(one, two);
 }
+
+/// Live (not zombie) processes in process group `group`.
+fn live_members(group: i32) -> Vec<i32> {
+    let mut members = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        // After the command name's closing parenthesis: state, ppid, pgrp, ...
+        let Some((_, rest)) = stat.rsplit_once(')') else { continue };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        if fields.len() > 2 && fields[2] == group.to_string() && fields[0] != "Z" {
+            members.push(pid);
+        }
+    }
+    members
+}
+
+#[test]
+fn a_killed_scheduler_takes_its_workers_with_it_and_the_run_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "orphans.toml",
+        r#"
+[experiment]
+name = "orphans"
+[dataset]
+source = "weather"
+[protocol]
+holdout = 0.25
+repetitions = 3
+[[candidates]]
+name = "slow"
+learner = "test.sleep"
+params = { seconds = 3 }
+[[candidates]]
+name = "tree"
+learner = "decision_tree"
+[metrics]
+accuracy = {}
+"#,
+    );
+    use std::os::unix::process::CommandExt as _;
+    let mut child = tradeoff()
+        .args(["run", "orphans.toml"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let scheduler = child.id() as i32;
+    // Wait until a worker is running beside the scheduler.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while live_members(scheduler).iter().all(|&pid| pid == scheduler) {
+        assert!(Instant::now() < deadline, "no worker started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SIGKILL the scheduler alone, not its group.
+    let killed =
+        std::process::Command::new("kill").args(["-s", "KILL", &scheduler.to_string()]).status().unwrap();
+    assert!(killed.success());
+    child.wait().unwrap();
+    let killed_at = Instant::now();
+    while !live_members(scheduler).is_empty() {
+        assert!(
+            killed_at.elapsed() < Duration::from_secs(1),
+            "workers outlived the scheduler by more than a second: {:?}",
+            live_members(scheduler)
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let output = run_in(dir.path(), &["run", "orphans.toml"]);
+    assert!(output.status.success(), "{}", describe(&output));
+    let after = records(&dir.path().join("results/orphans"));
+    let mut slots: Vec<(String, u64)> = after
+        .iter()
+        .filter(|r| r["status"] == "ok")
+        .map(|r| (r["candidate"].as_str().unwrap().to_string(), r["repetition"].as_u64().unwrap()))
+        .collect();
+    slots.sort();
+    let before = slots.len();
+    slots.dedup();
+    assert_eq!((before, slots.len()), (6, 6), "every trial recorded once: {after:#?}");
+}
+
+#[test]
+fn a_dataset_that_hangs_is_cut_at_the_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    // A named pipe nobody writes to: reading it blocks for ever.
+    let fifo = dir.path().join("stalled.csv");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    write(
+        dir.path(),
+        "stalled.toml",
+        r#"
+[experiment]
+name = "stalled"
+[dataset]
+path = "stalled.csv"
+target = "class"
+[protocol]
+timeout = "2s"
+[[candidates]]
+name = "tree"
+learner = "decision_tree"
+[metrics]
+accuracy = {}
+"#,
+    );
+    let started = Instant::now();
+    let output = run_in(dir.path(), &["run", "stalled.toml"]);
+    assert!(started.elapsed() < Duration::from_secs(30), "preparation was not cut at its timeout");
+    assert_eq!(output.status.code(), Some(1), "{}", describe(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("dataset preparation failed: timed out after 2 s"), "{stdout}");
+}

@@ -227,3 +227,48 @@ accuracy = {{}}
     assert_eq!(audit.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("`tree` fold 1 rep 2 is not a trial of the current plan"), "{stdout}");
 }
+
+#[test]
+fn a_claim_on_estimated_energy_is_decided_on_the_model_range() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "estimated.toml",
+        r#"
+[experiment]
+name = "estimated"
+[dataset]
+source = "weather"
+[protocol]
+holdout = 0.25
+repetitions = 8
+[[candidates]]
+name = "small"
+learner = "test.sleep"
+params = { seconds = 0.2 }
+[[candidates]]
+name = "large"
+learner = "test.sleep"
+params = { seconds = 0.3 }
+[metrics]
+train_time = {}
+train_energy = {}
+[[claims]]
+text = "the longer sleep takes longer"
+check = "train_time[large] > train_time[small]"
+[[claims]]
+text = "the longer sleep uses more energy"
+check = "train_energy[large] > train_energy[small]"
+"#,
+    );
+    let output = run_in(dir.path(), &["run", "estimated.toml"]);
+    assert!(output.status.success(), "{}", describe(&output));
+    let report = report(dir.path(), "estimated");
+    // The same trials: the measured time (1.5 times as long, whatever the load) separates
+    // them; the energy estimate's model range (its RAM term spans a factor of 8.5) does
+    // not, so the claim on it stays undecided.
+    assert_eq!(verdict(&report, "train_time[large] > train_time[small]"), "holds", "{report}");
+    assert_eq!(verdict(&report, "train_energy[large] > train_energy[small]"), "undecided", "{report}");
+    assert!(report.contains("decided on the estimates' model ranges"), "{report}");
+    assert!(report.contains("; model "), "the results table shows the model range: {report}");
+}

@@ -132,5 +132,5 @@ pub fn fingerprint(dataset: &Dataset) -> String {
         }
     }
     hasher.update(dataset.class_names.join("\u{1f}").as_bytes());
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(hasher.finalize())
 }

@@ -46,11 +46,7 @@ impl Locations {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// Checks `bytes` against the file's checksums; `path` names the file in the error.
@@ -65,7 +61,7 @@ pub fn verify(file: &KnownFile, path: &Path, bytes: &[u8]) -> Result<(), DataErr
         });
     }
     if let Some(published) = file.published_md5 {
-        let md5 = hex(&Md5::digest(bytes));
+        let md5 = hex::encode(Md5::digest(bytes));
         if md5 != published {
             return Err(DataError::Checksum {
                 file: path.display().to_string(),

@@ -147,6 +147,28 @@ fn encode_target(target: &Series) -> Result<(Vec<String>, Vec<u32>), String> {
         return Err(format!("the target `{}` has {} missing values", target.name(), target.null_count()));
     }
     let numeric = target.dtype().is_primitive_numeric();
+    if target.dtype().is_float() {
+        // A real-valued target is a regression problem: refuse it rather than make a class
+        // of every distinct number.
+        let values = target.cast(&DataType::Float64).map_err(|e| e.to_string())?;
+        let values = values.f64().map_err(|e| e.to_string())?;
+        if let Some((row, value)) =
+            values.iter().enumerate().find_map(|(i, v)| v.filter(|v| v.fract() != 0.0).map(|v| (i, v)))
+        {
+            return Err(format!(
+                "the target `{}` holds real numbers (row {}: {value}), so it is a regression target; \
+                 tradeoff compares classifiers: choose a column of class labels",
+                target.name(),
+                row + 1
+            ));
+        }
+    }
+    // Whole numbers stored as floats name their classes as integers ("1", not "1.0").
+    let target = if target.dtype().is_float() {
+        target.cast(&DataType::Int64).map_err(|e| e.to_string())?
+    } else {
+        target.clone()
+    };
     let as_text = target.cast(&DataType::String).map_err(|e| e.to_string())?;
     let labels: Vec<String> = as_text
         .str()
@@ -171,9 +193,8 @@ fn encode_target(target: &Series) -> Result<(Vec<String>, Vec<u32>), String> {
             classes.len()
         ));
     }
-    let y = labels
-        .iter()
-        .map(|l| classes.iter().position(|c| c == l).expect("a class of its own column") as u32)
-        .collect();
+    let index: std::collections::HashMap<&str, u32> =
+        classes.iter().enumerate().map(|(i, c)| (c.as_str(), i as u32)).collect();
+    let y = labels.iter().map(|l| index[l.as_str()]).collect();
     Ok((classes, y))
 }

@@ -61,3 +61,19 @@ fn a_missing_target_or_missing_values_are_named() {
         TableOptions { target: "label".into(), drop: vec!["b".into()], categorical: Categorical::OneHot };
     assert_eq!(data::tabular::load(&csv, Format::Csv, &dropped).unwrap().train.cols, 1);
 }
+
+#[test]
+fn a_real_valued_target_is_refused_as_a_regression_target() {
+    let frame = df!(
+        "x" => [1.0f64, 2.0, 3.0],
+        "price" => [10.0f64, 12.5, 11.0],
+    )
+    .unwrap();
+    let options = TableOptions { target: "price".into(), drop: vec![], categorical: Categorical::OneHot };
+    let error = data::tabular::from_frame(&frame, &options).unwrap_err();
+    assert!(error.contains("the target `price` holds real numbers (row 2: 12.5)"), "{error}");
+    // Whole numbers stored as floats are class labels.
+    let frame = df!("x" => [1.0f64, 2.0, 3.0], "class" => [0.0f64, 1.0, 1.0]).unwrap();
+    let options = TableOptions { target: "class".into(), drop: vec![], categorical: Categorical::OneHot };
+    assert_eq!(data::tabular::from_frame(&frame, &options).unwrap().class_names, vec!["0", "1"]);
+}

@@ -41,8 +41,15 @@ pub fn measurements(
                     "{power} W x {hours} h (IT equipment: CPU + DRAM + accelerators, before PUE), declared ({source})"
                 )),
             );
-            let co2 = meter::footprint::co2_grams(joules, Method::Declared, pue, intensity);
-            out.insert("co2".into(), Measurement::new(co2.value, "g", co2.method).with_note(co2.formula));
+            let co2 = meter::footprint::co2_grams(
+                meter::footprint::EnergyInput::exact(joules, Method::Declared),
+                pue,
+                intensity,
+            );
+            out.insert(
+                "co2".into(),
+                Measurement::new(co2.value, "g", co2.method).with_note(co2.formula).with_inputs(co2.inputs),
+            );
         }
         _ => notes.push("no energy: declare both `hours` and `power_w`".into()),
     }

@@ -9,6 +9,7 @@ mod catalogue;
 mod declared;
 mod git;
 pub mod job;
+mod latency;
 pub mod plan;
 mod process;
 mod progress;

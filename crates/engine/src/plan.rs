@@ -199,7 +199,11 @@ impl Plan {
                     "     - {} ({}{}): {what}",
                     candidate.name,
                     candidate.learner,
-                    if candidate.device != "cpu" { format!(", {}", candidate.device) } else { String::new() }
+                    if candidate.device != spec::Device::Cpu {
+                        format!(", {}", candidate.device)
+                    } else {
+                        String::new()
+                    }
                 );
             }
             let metrics: Vec<&str> = experiment.metrics.iter().map(|m| m.name()).collect();

@@ -1,5 +1,10 @@
 //! One child worker process: spawned with its job on stdin, its output collected, its
 //! exit status and rusage taken with `wait4`, killable on timeout.
+//!
+//! A worker never outlives the scheduler: it stays in the scheduler's process group (so
+//! Ctrl-C or a group kill reaches it) and asks the kernel for SIGKILL when its parent
+//! dies (`PR_SET_PDEATHSIG`), so a scheduler killed with SIGKILL leaves no orphan still
+//! burning the machine, and a resumed run finds it idle.
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -24,13 +29,31 @@ pub struct Exit {
 /// Starts `exe worker` with `job` on stdin; its [`Exit`] is sent on `events` when it
 /// ends. Returns the child's pid.
 pub fn spawn(exe: &Path, job: &crate::job::Job, token: usize, events: Sender<Exit>) -> std::io::Result<i32> {
-    let mut child = Command::new(exe)
+    use std::os::unix::process::CommandExt as _;
+    // SAFETY: getpid has no preconditions.
+    let parent = unsafe { libc::getpid() };
+    let mut command = Command::new(exe);
+    command
         .arg("worker")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .env("RUST_BACKTRACE", "0")
-        .spawn()?;
+        .env("RUST_BACKTRACE", "0");
+    // SAFETY: the closure runs in the child between fork and exec and only makes
+    // async-signal-safe system calls (prctl, getppid, _exit).
+    unsafe {
+        command.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The parent may have died before the request took effect.
+            if libc::getppid() != parent {
+                libc::_exit(1);
+            }
+            Ok(())
+        });
+    }
+    let mut child = command.spawn()?;
     let pid = child.id() as i32;
     let input = serde_json::to_vec(job).expect("a job serializes");
     let mut stdin = child.stdin.take().expect("piped stdin");

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use petgraph::Direction;
 use petgraph::graph::NodeIndex;
-use record::{DatasetFacts, Environment, GitState, Record, RecordStore, Status};
+use record::{DatasetFacts, Environment, GitState, Record, RecordStore, ResultsDir, Status};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use spec::{Experiment, model::Isolation};
@@ -103,7 +103,7 @@ pub enum RunError {
 
 /// Per-experiment state during a run.
 struct State {
-    dir: PathBuf,
+    dir: ResultsDir,
     store: RecordStore,
     recorded_keys: HashSet<String>,
     dataset: Option<DatasetFacts>,
@@ -146,13 +146,14 @@ pub fn run(plan: &Plan, options: &RunOptions, finisher: &dyn Finisher) -> Result
     let cpu_capacity = options.jobs.unwrap_or(facts.hardware.cpu.logical_cores).max(1);
     let mut states = Vec::new();
     for experiment in &plan.experiments {
-        let dir = options.results_root.join(&experiment.name);
-        let runs = dir.join("runs.jsonl");
+        let dir = ResultsDir::of(&options.results_root, &experiment.name);
+        let runs = dir.runs();
         if options.fresh && runs.exists() {
-            let backup = dir.join(format!("runs.{}.jsonl.bak", jiff::Timestamp::now().as_second()));
+            let backup = dir.root().join(format!("runs.{}.jsonl.bak", jiff::Timestamp::now().as_second()));
             std::fs::rename(&runs, &backup)
                 .map_err(|source| RunError::Io { path: runs.display().to_string(), source })?;
         }
+        keep_experiment_file(experiment, &dir)?;
         let (store, existing) = RecordStore::open(&runs)?;
         let recorded_keys =
             existing.iter().filter(|r| r.status == Status::Ok).map(|r| r.trial_key.clone()).collect();
@@ -160,7 +161,7 @@ pub fn run(plan: &Plan, options: &RunOptions, finisher: &dyn Finisher) -> Result
         states.push(State {
             outcome: ExperimentOutcome {
                 name: experiment.name.clone(),
-                dir: dir.clone(),
+                dir: dir.root().to_path_buf(),
                 ..Default::default()
             },
             dir,
@@ -313,10 +314,9 @@ fn requirements(
             let threads =
                 candidate.threads.map_or(states[trial.experiment].threads, |t| t as usize).min(cpu_capacity);
             // `auto` runs on GPU 0 when there is one, so it takes that GPU's slot too.
-            let gpu = match candidate.device.as_str() {
-                "cuda" => Some(0),
-                "auto" => gpus_present.then_some(0),
-                other => other.strip_prefix("cuda:").and_then(|n| n.parse().ok()),
+            let gpu = match candidate.device {
+                spec::Device::Auto => gpus_present.then_some(0),
+                device => device.gpu(),
             };
             let exclusive =
                 experiment.protocol.isolation == Isolation::Exclusive && experiment.has_timed_metrics();
@@ -396,7 +396,7 @@ fn start(
                 states[*e].dataset = Some(facts_none);
                 return Ok(Started::Finished);
             };
-            let cache_path = states[*e].dir.join("cache").join("dataset.bin");
+            let cache_path = states[*e].dir.dataset_cache();
             let source = match &dataset.location {
                 spec::DatasetLocation::Builtin { name } => SourceJob::Builtin { name: name.clone() },
                 spec::DatasetLocation::File { path, format } => SourceJob::File {
@@ -421,7 +421,11 @@ fn start(
                 allow_download: options.allow_download,
             });
             let pid = spawn(&job)?;
-            Ok(Started::Running { pid, deadline: None, trial_key: None })
+            // Preparation gets the trial timeout too: a dataset that hangs (a stalled download,
+            // a pathological file) must not hang the run.
+            let deadline =
+                experiment.protocol.timeout_seconds.map(|s| Instant::now() + Duration::from_secs_f64(s));
+            Ok(Started::Running { pid, deadline, trial_key: None })
         }
         Node::Trial(trial) => {
             let experiment = &plan.experiments[trial.experiment];
@@ -438,8 +442,7 @@ fn start(
             let key = trial_key(experiment, trial, &job, dataset, facts);
             if !trial.warmup {
                 // Named by the trial key: a re-run of other code or inputs writes its own file.
-                let relative = format!("predictions/{}.parquet", &key[..20]);
-                job.predictions = Some((state.dir.join(&relative), relative));
+                job.predictions = Some(state.dir.predictions(&key));
             }
             if !trial.warmup && state.recorded_keys.contains(&key) {
                 state.outcome.skipped += 1;
@@ -455,7 +458,7 @@ fn start(
         Node::Aggregate { experiment: e } => {
             let state = &mut states[*e];
             if !state.failed {
-                let result = finisher.aggregate(&plan.experiments[*e], &state.dir);
+                let result = finisher.aggregate(&plan.experiments[*e], state.dir.root());
                 state.conclude("aggregation", result);
             }
             Ok(Started::Finished)
@@ -463,7 +466,7 @@ fn start(
         Node::Report { experiment: e } => {
             let state = &mut states[*e];
             if !state.failed {
-                let result = finisher.report(&plan.experiments[*e], &state.dir);
+                let result = finisher.report(&plan.experiments[*e], state.dir.root());
                 state.conclude("report", result);
             }
             Ok(Started::Finished)
@@ -506,7 +509,14 @@ fn finish(
                 }
                 _ => {
                     state.failed = true;
-                    let reason = process::failure_reason(exit);
+                    let reason = if job.timed_out {
+                        format!(
+                            "timed out after {} (protocol timeout), killed",
+                            human_seconds(experiment.protocol.timeout_seconds.unwrap_or(0.0))
+                        )
+                    } else {
+                        process::failure_reason(exit)
+                    };
                     progress.message(&format!("{}: dataset preparation failed: {reason}", experiment.name));
                     state.outcome.errors.push(format!("dataset preparation failed: {reason}"));
                 }
@@ -551,16 +561,16 @@ fn finish(
                 notes = result.notes;
                 split = result.split;
                 predictions = result.predictions;
-                if experiment.metric("peak_memory").is_some() {
+                if let Some(peak) = measurements.get_mut("peak_memory") {
+                    // ru_maxrss as a cross-check: Linux folds the spawning process's peak into
+                    // it at exec, so it is at least the scheduler's own.
                     let scheduler = meter::rusage::own_usage().peak_rss_bytes;
-                    measurements.insert(
-                        "peak_memory".into(),
-                        units::Measurement::counter(exit.usage.peak_rss_bytes as f64, "B").with_note(format!(
-                            "ru_maxrss of the worker process (wait4); Linux folds the spawning process's peak into it at exec, \
-                             so it is at least the scheduler's own peak, {:.1} MB",
-                            scheduler as f64 / 1e6
-                        )),
-                    );
+                    let note = peak.note.take().unwrap_or_default();
+                    peak.note = Some(format!(
+                        "{note}; cross-check: ru_maxrss (wait4) {:.1} MB, which includes the scheduler's own peak {:.1} MB",
+                        exit.usage.peak_rss_bytes as f64 / 1e6,
+                        scheduler as f64 / 1e6
+                    ));
                 }
                 if experiment.metric("cpu_time").is_some() {
                     measurements.insert(
@@ -581,7 +591,7 @@ fn finish(
                 candidate: candidate.name.clone(),
                 learner: candidate.learner.clone(),
                 params: candidate.params.clone(),
-                device: candidate.device.clone(),
+                device: candidate.device.to_string(),
                 fold: trial.fold,
                 repetition: trial.repetition,
                 seed: trial.seed,
@@ -595,10 +605,10 @@ fn finish(
                 split,
                 predictions,
                 notes,
+                previous_sha256: String::new(),
                 sha256: String::new(),
-            }
-            .seal();
-            state.store.append(&record)?;
+            };
+            let record = state.store.append(record)?;
             match status {
                 Status::Ok => {
                     state.outcome.recorded += 1;
@@ -651,7 +661,7 @@ fn record_declared(
             candidate: candidate.name.clone(),
             learner: candidate.learner.clone(),
             params: candidate.params.clone(),
-            device: candidate.device.clone(),
+            device: candidate.device.to_string(),
             fold: 0,
             repetition: 0,
             seed: 0,
@@ -665,10 +675,10 @@ fn record_declared(
             split: None,
             predictions: None,
             notes,
+            previous_sha256: String::new(),
             sha256: String::new(),
-        }
-        .seal();
-        state.store.append(&record)?;
+        };
+        state.store.append(record)?;
         state.recorded_keys.insert(key);
         state.outcome.recorded += 1;
         progress.message(&format!("{}: {} recorded from declared figures", experiment.name, candidate.name));
@@ -689,10 +699,10 @@ fn trial_job(experiment: &Experiment, trial: &TrialNode, state: &State) -> Trial
     let candidate = &experiment.candidates[trial.candidate];
     let wants_rules = !trial.warmup && trial.fold == 0 && trial.repetition == 0;
     TrialJob {
-        cache_path: state.dir.join("cache").join("dataset.bin"),
+        cache_path: state.dir.dataset_cache(),
         learner: candidate.learner.clone(),
         params: candidate.params.clone(),
-        device: candidate.device.clone(),
+        device: candidate.device.to_string(),
         evaluation: experiment.protocol.evaluation,
         fold: trial.fold,
         split_seed: trial.split_seed,
@@ -702,7 +712,7 @@ fn trial_job(experiment: &Experiment, trial: &TrialNode, state: &State) -> Trial
         latency_samples: experiment.protocol.latency_samples,
         energy: state.energy.clone(),
         rules_path: wants_rules
-            .then(|| state.dir.join("models").join(format!("{}.rules.txt", file_safe(&candidate.name)))),
+            .then(|| state.dir.models().join(format!("{}.rules.txt", file_safe(&candidate.name)))),
         predictions: None,
     }
 }
@@ -722,7 +732,7 @@ fn trial_key(
         "candidate": candidate.name,
         "learner": candidate.learner,
         "params": candidate.params,
-        "device": candidate.device,
+        "device": candidate.device.to_string(),
         "fold": trial.fold,
         "repetition": trial.repetition,
         "seed": trial.seed,
@@ -809,9 +819,25 @@ fn write_environment(
         threads: state.threads,
         energy_gaps: gaps,
     };
-    let path = state.dir.join("environment.json");
+    let path = state.dir.environment();
     let text = serde_json::to_string_pretty(&environment).expect("an environment serializes") + "\n";
     std::fs::write(&path, text).map_err(|source| RunError::Io { path: path.display().to_string(), source })
+}
+
+/// Keeps the experiment file in its results folder: `experiment.toml` (what the report
+/// reads) and `specs/<sha256>.toml`, every version that was run, so the audit can tell a
+/// file that was run from one edited afterwards.
+fn keep_experiment_file(experiment: &Experiment, dir: &ResultsDir) -> Result<(), RunError> {
+    let write = |path: PathBuf| {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|source| RunError::Io { path: parent.display().to_string(), source })?;
+        }
+        std::fs::write(&path, &experiment.source.text)
+            .map_err(|source| RunError::Io { path: path.display().to_string(), source })
+    };
+    write(dir.experiment())?;
+    write(dir.spec_version(&experiment.spec_sha256))
 }
 
 /// SHA-256 of a file, streamed: reading the binary whole would grow the scheduler,
@@ -828,7 +854,7 @@ fn file_sha256(path: &Path) -> String {
             Err(_) => return "unknown".into(),
         }
     }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(hasher.finalize())
 }
 
 fn file_safe(name: &str) -> String {

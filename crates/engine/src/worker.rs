@@ -8,12 +8,12 @@
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-use learn::Learner;
 use meter::estimate::CpuPowerModel;
 use meter::footprint;
 use units::Measurement;
 
 use crate::job::{Job, MetricJob, Outcome, PrepareJob, SourceJob, TrialJob, TrialResult};
+use crate::latency;
 
 /// Runs the job on stdin with the given learners and prints its outcome; returns the
 /// process exit code.
@@ -140,23 +140,28 @@ fn split(job: &TrialJob, dataset: &mut data::Dataset) -> Result<Split, String> {
 fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialResult, String> {
     // The pool may already exist when a test calls this in-process; that is fine.
     let _ = rayon::ThreadPoolBuilder::new().num_threads(job.threads.max(1)).build_global();
-    let mut dataset = data::cache::read(&job.cache_path).map_err(|e| e.to_string())?;
-    let Split { train, test, test_ids } = split(job, &mut dataset)?;
-    if test.rows == 0 {
-        return Err("the split left no test rows".into());
-    }
     let kind = learners
         .iter()
         .find(|k| k.name == job.learner)
         .ok_or_else(|| format!("learner `{}` is not served by this worker", job.learner))?;
     let mut model = (kind.build)(&job.params, &job.device)
         .map_err(|errors| errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "))?;
+    // The runtime comes up before any data, so its own memory can be told apart.
+    model.prepare_runtime();
+    let baseline_bytes = memory_status("VmHWM");
+    let mut dataset = data::cache::read(&job.cache_path).map_err(|e| e.to_string())?;
+    let Split { train, test, test_ids } = split(job, &mut dataset)?;
+    if test.rows == 0 {
+        return Err("the split left no test rows".into());
+    }
     let wants = |name: &str| job.metrics.iter().any(|m| m.name == name);
     let metric = |name: &str| job.metrics.iter().find(|m| m.name == name);
     let inventory_cpu = meter::inventory::HardwareInventory::probe_cpu_only();
     let cpu_model =
         CpuPowerModel::new(&inventory_cpu.brand, inventory_cpu.logical_cores, job.energy.cpu_tdp_w);
-    let gpus: Option<Vec<u32>> = gpu_indices(&job.device);
+    // Only the board the learner really trains on is metered: `auto` without a GPU is a
+    // CPU trial and is not charged GPU 0's power.
+    let gpus: Option<Vec<u32>> = model.gpu().map(|index| vec![index]);
     let meters = meter::EnergyMeters::open(
         gpus.as_deref(),
         &job.energy.powercap_root,
@@ -173,6 +178,12 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
         ..TrialResult::default()
     };
     result.notes.extend(meters.gaps.iter().cloned());
+    if job.device == "auto" {
+        result.notes.push(format!(
+            "device `auto` ran on {}",
+            gpus.as_ref().map_or("the CPU".to_string(), |g| format!("GPU {}", g[0]))
+        ));
+    }
     let n_classes = dataset.n_classes();
 
     // Idle power, when the protocol asks for a baseline: the same meters, no workload.
@@ -194,19 +205,21 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
         "train_time".into(),
         Measurement::counter(train_seconds, "s").with_note("monotonic clock around fit"),
     );
-    if wants("train_energy") || wants("co2") || wants("energy_cost") {
-        let energy = &train_energy.total;
-        result.measurements.insert(
-            "train_energy".into(),
-            Measurement::new(energy.joules, "J", energy.method)
-                .with_note(format!("gross; covers {}; {}", energy.covers, energy.note)),
-        );
+    let energy = &train_energy.total;
+    // A window a source could not measure (a GPU lost mid-training) has no trustworthy
+    // total: no energy figure, and the reason in the record.
+    let energy_ok = train_energy.failures.is_empty();
+    if !energy_ok {
+        result.notes.push(format!("training energy not recorded: {}", train_energy.failures.join("; ")));
+    }
+    if energy_ok && (wants("train_energy") || wants("co2") || wants("energy_cost")) {
+        result.measurements.insert("train_energy".into(), energy_measurement(energy.joules, energy, "gross"));
         if let Some(idle) = idle_watts {
             // Derived, never replacing the gross figure.
             let dynamic = (energy.joules - idle * train_seconds).max(0.0);
             result.measurements.insert(
                 "train_energy_dynamic".into(),
-                Measurement::new(dynamic, "J", energy.method).with_note(format!(
+                Measurement::new(dynamic, "J", energy.method).with_scope(energy.part.clone()).with_note(format!(
                     "derived: gross {:.3} J - idle {idle:.3} W x {train_seconds:.3} s (idle measured over {} s before training)",
                     energy.joules,
                     job.energy.idle_baseline_seconds.unwrap_or(0.0)
@@ -253,34 +266,42 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
         let energy = meters.finish(window);
         result.measurements.insert(
             "inference_throughput".into(),
-            Measurement::counter(predictions as f64 / seconds, "1/s")
-                .with_note(format!("batches of {batch} rows, {predictions} predictions in {seconds:.3} s")),
-        );
-        let per_thousand = energy.total.joules * 1000.0 / predictions as f64;
-        result.measurements.insert(
-            "inference_energy".into(),
-            Measurement::new(per_thousand, "J", energy.total.method).with_note(format!(
-                "per 1000 predictions (batches of {batch}); covers {}; {}",
-                energy.total.covers, energy.total.note
+            Measurement::counter(predictions as f64 / seconds, "1/s").with_note(format!(
+                "batches of {batch} rows, {predictions} predictions in {seconds:.3} s ({:.4} us per row)",
+                seconds / predictions as f64 * 1e6
             )),
         );
+        let per_thousand = 1000.0 / predictions as f64;
+        if energy.failures.is_empty() {
+            result.measurements.insert(
+                "inference_energy".into(),
+                energy_measurement(
+                    energy.total.joules * per_thousand,
+                    &scaled(&energy.total, per_thousand),
+                    &format!("per 1000 predictions (batches of {batch})"),
+                ),
+            );
+        } else {
+            result.notes.push(format!("inference energy not recorded: {}", energy.failures.join("; ")));
+        }
     }
 
+    let seed = data::rng::derive_seed(job.seed, "latency");
     if let Some(latency) = metric("inference_latency") {
-        let (seconds, group) = latencies(model.as_ref(), &test, job.latency_samples as usize);
-        let value = percentile(&seconds, latency.percentile);
-        let how = if group == 1 {
-            format!("p{} of {} single-row predictions, each timed", latency.percentile, seconds.len())
-        } else {
-            format!(
-                "p{} of {} samples, each the mean of {group} consecutive single-row predictions (one call is too short to time alone)",
-                latency.percentile,
-                seconds.len()
-            )
-        };
-        result
-            .measurements
-            .insert("inference_latency".into(), Measurement::counter(value, "s").with_note(how));
+        let warm = latency::warm(model.as_ref(), &test, job.latency_samples as usize, seed);
+        result.measurements.insert(
+            "inference_latency".into(),
+            Measurement::counter(percentile(&warm.seconds, latency.percentile), "s")
+                .with_note(warm.describe(latency.percentile)),
+        );
+    }
+    if let Some(latency) = metric("inference_latency_cold") {
+        let cold = latency::cold(model.as_ref(), &test, (job.latency_samples as usize).min(100), seed);
+        result.measurements.insert(
+            "inference_latency_cold".into(),
+            Measurement::counter(percentile(&cold.seconds, latency.percentile), "s")
+                .with_note(cold.describe(latency.percentile)),
+        );
     }
 
     result.measurements.insert(
@@ -299,38 +320,33 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
         }
     }
 
-    if wants("co2") {
-        let energy = &train_energy.total;
-        let co2 = footprint::co2_grams(energy.joules, energy.method, job.energy.pue, &job.energy.intensity);
-        result
-            .measurements
-            .insert("co2".into(), Measurement::new(co2.value, "g", co2.method).with_note(co2.formula));
+    let energy_input =
+        footprint::EnergyInput { joules: energy.joules, method: energy.method, range: energy.range };
+    if energy_ok && wants("co2") {
+        let co2 = footprint::co2_grams(energy_input, job.energy.pue, &job.energy.intensity);
+        result.measurements.insert("co2".into(), derived_measurement(co2, "g", &energy.part));
     }
     // Rental and electricity cost are kept apart: one is time x price, the other energy x tariff.
     if wants("cost") {
         match &job.energy.rental_price {
             Some(price) => {
                 let devices = gpus.as_ref().map_or(1.0, |g| g.len().max(1) as f64);
-                let cost = footprint::rental_cost(train_seconds, devices, price);
-                result.measurements.insert(
-                    "cost".into(),
-                    Measurement::new(cost.value, "USD", cost.method)
-                        .with_note(format!("rental: {}", cost.formula)),
-                );
+                let mut cost = footprint::rental_cost(train_seconds, devices, price);
+                cost.formula = format!("rental: {}", cost.formula);
+                result.measurements.insert("cost".into(), derived_measurement(cost, "USD", "time"));
             }
             None => result.notes.push("cost not computed: declare `rental_price` in [environment]".into()),
         }
     }
     if wants("energy_cost") {
         match &job.energy.electricity_price {
+            Some(_) if !energy_ok => {}
             Some(tariff) => {
-                let energy = &train_energy.total;
-                let cost = footprint::electricity_cost(energy.joules, energy.method, job.energy.pue, tariff);
-                result.measurements.insert(
-                    "energy_cost".into(),
-                    Measurement::new(cost.value, "USD", cost.method)
-                        .with_note(format!("electricity: {}", cost.formula)),
-                );
+                let mut cost = footprint::electricity_cost(energy_input, job.energy.pue, tariff);
+                cost.formula = format!("electricity: {}", cost.formula);
+                result
+                    .measurements
+                    .insert("energy_cost".into(), derived_measurement(cost, "USD", &energy.part));
             }
             None => result
                 .notes
@@ -355,73 +371,80 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
         }
         std::fs::write(path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
     }
-    result
-        .notes
-        .push(format!("worker's own peak resident set (VmHWM): {:.1} MB", own_peak_rss_bytes() as f64 / 1e6));
-    // Written last, so that writing them does not count in the trial's own figures.
-    if let Some((path, relative)) = &job.predictions {
-        result.predictions = Some(predictions.write(path, relative).map_err(|e| e.to_string())?);
-    }
+    // Memory: the worker's own high-water mark, read now, before anything but the trial
+    // has run in it (the predictions are written after).
+    let peak_bytes = memory_status("VmHWM");
+    result.measurements.insert(
+        "peak_memory".into(),
+        Measurement::counter(peak_bytes as f64, "B").with_note(format!(
+            "the worker's own high-water mark (VmHWM) at the end of the trial: runtime, data and model; \
+             {:.1} MB of it before the data was loaded (the runtime{})",
+            baseline_bytes as f64 / 1e6,
+            if kind.name.starts_with("torch.") { ", libtorch initialised" } else { "" }
+        )),
+    );
+    result.measurements.insert(
+        "baseline_memory".into(),
+        Measurement::counter(baseline_bytes as f64, "B").with_note(format!(
+            "the worker's high-water mark (VmHWM) with its runtime up{} and no data or model",
+            if kind.name.starts_with("torch.") { " (libtorch initialised)" } else { "" }
+        )),
+    );
     result.notes.push(format!(
         "sampler: {} samples every {} ms during training, {:.4} CPU-s of its own",
         train_energy.samples, job.energy.sampler_period_ms, train_energy.sampler_cpu_seconds
     ));
+    // Written last, so that writing them does not count in the trial's own figures.
+    if let Some((path, relative)) = &job.predictions {
+        result.predictions = Some(predictions.write(path, relative).map_err(|e| e.to_string())?);
+    }
     // Measurements the experiment did not ask for are dropped: the record holds what the
-    // protocol defines (peak memory and CPU time are added by the scheduler).
+    // protocol defines (CPU time is added by the scheduler).
     let keep_dynamic = idle_watts.is_some();
     result.measurements.retain(|name, _| wants(name) || (keep_dynamic && name == "train_energy_dynamic"));
     Ok(result)
 }
 
-/// The worker's own peak resident set (`VmHWM`): unlike `ru_maxrss`, it does not include
-/// the image the process replaced at exec.
-fn own_peak_rss_bytes() -> u64 {
+/// An energy figure as a measurement: its value, method, what it covers (as words in the
+/// note and as a key in `scope`) and its model range.
+fn energy_measurement(joules: f64, energy: &meter::EnergyFigure, what: &str) -> Measurement {
+    Measurement::new(joules, "J", energy.method)
+        .with_scope(energy.part.clone())
+        .with_range(energy.range)
+        .with_note(format!("{what}; covers {}; {}", energy.covers, energy.note))
+}
+
+/// An energy figure scaled (per 1000 predictions).
+fn scaled(energy: &meter::EnergyFigure, factor: f64) -> meter::EnergyFigure {
+    meter::EnergyFigure {
+        joules: energy.joules * factor,
+        range: energy.range.map(|[low, high]| [low * factor, high * factor]),
+        ..energy.clone()
+    }
+}
+
+/// A derived figure as a measurement, with its inputs' methods and range.
+fn derived_measurement(derived: footprint::Derived, unit: &str, scope: &str) -> Measurement {
+    let inputs: Vec<String> =
+        derived.inputs.iter().map(|(name, method)| format!("{name}: {method}")).collect();
+    Measurement::new(derived.value, unit, derived.method)
+        .with_scope(scope)
+        .with_range(derived.range)
+        .with_note(format!("{} [inputs: {}]", derived.formula, inputs.join(", ")))
+        .with_inputs(derived.inputs)
+}
+
+/// A field of `/proc/self/status` in bytes (`VmHWM`: the peak resident set; unlike
+/// `ru_maxrss`, it does not include the image the process replaced at exec).
+fn memory_status(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(field) && l[field.len()..].starts_with(':'))
                 .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
         })
         .map_or(0, |kb| kb * 1024)
-}
-
-fn gpu_indices(device: &str) -> Option<Vec<u32>> {
-    match device {
-        // `auto` may run on GPU 0: meter it when NVML sees one (otherwise NVML says why not).
-        "cuda" | "auto" => Some(vec![0]),
-        other => other.strip_prefix("cuda:").and_then(|n| n.parse().ok()).map(|n| vec![n]),
-    }
-}
-
-/// Seconds per single-row prediction. A clock read costs tens of nanoseconds, so calls
-/// faster than a few microseconds are timed in groups of `k` calls (k chosen so a group
-/// takes at least 20 us) and each sample is a group's time / k. Each call's row depends
-/// on the previous call's prediction, so the processor cannot overlap calls: the figure
-/// is a latency, not a throughput. Returns the samples and k.
-fn latencies(model: &dyn Learner, test: &data::Table, samples: usize) -> (Vec<f64>, usize) {
-    let started = Instant::now();
-    let mut warmup = 0;
-    while warmup < 10 || (started.elapsed() < Duration::from_micros(200) && warmup < 100_000) {
-        std::hint::black_box(model.predict_one(test.row(warmup % test.rows)));
-        warmup += 1;
-    }
-    model.synchronize();
-    let per_call = started.elapsed().as_secs_f64() / warmup as f64;
-    let group = ((20e-6 / per_call).ceil() as usize).clamp(1, 10_000);
-    let mut next = 0usize;
-    let values = (0..samples)
-        .map(|_| {
-            let started = Instant::now();
-            for _ in 0..group {
-                let predicted = model.predict_one(test.row(next % test.rows));
-                next = next.wrapping_add(1 + std::hint::black_box(predicted) as usize);
-            }
-            model.synchronize();
-            started.elapsed().as_secs_f64() / group as f64
-        })
-        .collect();
-    (values, group)
 }
 
 /// The `p`-th percentile (nearest rank) of `values`.

@@ -65,6 +65,14 @@ pub trait Learner: Send + Sync {
     }
     /// Blocks until queued device work is done (CUDA); a no-op on the CPU.
     fn synchronize(&self) {}
+    /// Brings up the learner's runtime (thread pools, allocators, a device context)
+    /// before any data is loaded, so the worker can tell the runtime's own memory from
+    /// what the data and the model cost.
+    fn prepare_runtime(&self) {}
+    /// The GPU the learner will train on, if any: only that board is metered.
+    fn gpu(&self) -> Option<u32> {
+        None
+    }
 }
 
 /// Builds a learner from its hyperparameters and device.

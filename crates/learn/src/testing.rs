@@ -1,6 +1,7 @@
 //! Learners that misbehave on purpose, for testing how the engine records failures:
 //! `test.panic`, `test.abort`, `test.sleep` (sleeps `seconds`, then predicts the
-//! majority class) and `test.constant` (the majority class at once). They exist only
+//! majority class), `test.gpu` (sleeps and says it trains on GPU 0, to test GPU metering
+//! with a fake NVML) and `test.constant` (the majority class at once). They exist only
 //! when `TRADEOFF_TEST_LEARNERS=1`, so no experiment can name them by accident.
 
 use serde_json::{Map, Value};
@@ -31,6 +32,12 @@ pub const TEST_LEARNERS: &[LearnerKind] = &[
         build: |p, _| build(p, Behaviour::Sleep),
     },
     LearnerKind {
+        name: "test.gpu",
+        params: &["seconds"],
+        accepts_device: true,
+        build: |p, _| build(p, Behaviour::Gpu),
+    },
+    LearnerKind {
         name: "test.constant",
         params: &["megabytes"],
         accepts_device: false,
@@ -43,6 +50,8 @@ enum Behaviour {
     Panic,
     Abort,
     Sleep,
+    /// Sleeps like `Sleep`, and says it trains on GPU 0, so its energy is metered there.
+    Gpu,
     Constant,
 }
 
@@ -66,7 +75,9 @@ impl Learner for Misbehaving {
         match self.behaviour {
             Behaviour::Panic => panic!("test.panic was asked to panic"),
             Behaviour::Abort => std::process::abort(),
-            Behaviour::Sleep => std::thread::sleep(std::time::Duration::from_secs_f64(self.seconds)),
+            Behaviour::Sleep | Behaviour::Gpu => {
+                std::thread::sleep(std::time::Duration::from_secs_f64(self.seconds))
+            }
             Behaviour::Constant => {}
         }
         if self.megabytes > 0 {
@@ -92,5 +103,9 @@ impl Learner for Misbehaving {
 
     fn facts(&self) -> ModelFacts {
         ModelFacts { parameters: Some(1), ..ModelFacts::default() }
+    }
+
+    fn gpu(&self) -> Option<u32> {
+        matches!(self.behaviour, Behaviour::Gpu).then_some(0)
     }
 }

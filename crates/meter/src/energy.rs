@@ -27,8 +27,20 @@ pub struct EnergyFigure {
     pub method: Method,
     /// What it covers: "GPU board", "CPU package", "DRAM", "CPU (process share)", ...
     pub covers: String,
+    /// The same as a short key (`gpu-board`, `cpu-package`, `dram`, `cpu-share`,
+    /// `ram-share`, `declared:<part>`), for telling comparable figures apart.
+    pub part: String,
     /// The source, model and constants.
     pub note: String,
+    /// For an estimate, the lowest and highest joules its model's constants allow.
+    pub range: Option<[f64; 2]>,
+}
+
+impl EnergyFigure {
+    /// The range, or the value itself where the figure has no model range.
+    pub fn bounds(&self) -> [f64; 2] {
+        self.range.unwrap_or([self.joules, self.joules])
+    }
 }
 
 /// What a meter read when a window opened.
@@ -55,8 +67,10 @@ pub struct Window<'a> {
 pub trait EnergyMeter: Send + Sync {
     /// Reads the source when a window opens.
     fn begin(&self) -> Start;
-    /// The energy of the window that opened with `start`, one figure per part covered.
-    fn end(&self, start: &Start, window: &Window<'_>) -> Vec<EnergyFigure>;
+    /// The energy of the window that opened with `start`, one figure per part covered,
+    /// or why the window cannot be measured (a GPU lost mid-window, a counter that stopped
+    /// answering): a figure missing a part would understate the energy silently.
+    fn end(&self, start: &Start, window: &Window<'_>) -> Result<Vec<EnergyFigure>, String>;
 }
 
 /// NVML's total-energy counter (Volta and newer), read at the window's edges.
@@ -67,15 +81,24 @@ impl EnergyMeter for GpuCounter {
         self.0.energy_mj().map(Start::Gpu).unwrap_or(Start::Nothing)
     }
 
-    fn end(&self, start: &Start, _: &Window<'_>) -> Vec<EnergyFigure> {
-        let (Start::Gpu(start), Ok(end)) = (start, self.0.energy_mj()) else { return Vec::new() };
-        let joules = start.iter().zip(&end).map(|(a, b)| b.saturating_sub(*a) as f64 / 1000.0).sum();
-        vec![EnergyFigure {
+    fn end(&self, start: &Start, _: &Window<'_>) -> Result<Vec<EnergyFigure>, String> {
+        let Start::Gpu(start) = start else {
+            return Err("the GPU energy counter could not be read when the window opened".into());
+        };
+        let end = self.0.energy_mj().map_err(|e| format!("{e} when the window closed"))?;
+        if start.iter().zip(&end).any(|(a, b)| b < a) {
+            return Err("the GPU energy counter went backwards (the driver reloaded)".into());
+        }
+        let joules = start.iter().zip(&end).map(|(a, b)| (b - a) as f64 / 1000.0).sum();
+        let (covers, part) = self.0.covers();
+        Ok(vec![EnergyFigure {
             joules,
             method: Method::Counter,
-            covers: format!("GPU board ({})", self.0.names.join(", ")),
+            covers,
+            part,
             note: "nvmlDeviceGetTotalEnergyConsumption at the window's edges, device synchronised".into(),
-        }]
+            range: None,
+        }])
     }
 }
 
@@ -87,7 +110,13 @@ impl EnergyMeter for GpuSampled {
         Start::Nothing
     }
 
-    fn end(&self, _: &Start, window: &Window<'_>) -> Vec<EnergyFigure> {
+    fn end(&self, _: &Start, window: &Window<'_>) -> Result<Vec<EnergyFigure>, String> {
+        let inside = window.samples.iter().filter(|s| {
+            s.t >= window.offset - window.period.as_secs_f64() && s.t <= window.offset + window.seconds
+        });
+        if inside.clone().any(|s| s.gpu_power_w.as_ref().is_none_or(|p| p.len() != self.0.indices.len())) {
+            return Err("GPU power readings stopped during the window".into());
+        }
         let joules = (0..self.0.indices.len())
             .map(|d| {
                 let trace: Vec<(f64, f64)> = window
@@ -98,15 +127,18 @@ impl EnergyMeter for GpuSampled {
                 integrate_trapezoid(&trace, window.offset, window.offset + window.seconds)
             })
             .sum();
-        vec![EnergyFigure {
+        let (covers, part) = self.0.covers();
+        Ok(vec![EnergyFigure {
             joules,
             method: Method::Sampled,
-            covers: format!("GPU board ({})", self.0.names.join(", ")),
+            covers,
+            part,
             note: format!(
                 "nvmlDeviceGetPowerUsage every {} ms, trapezoid rule (no energy counter)",
                 window.period.as_millis()
             ),
-        }]
+            range: None,
+        }])
     }
 }
 
@@ -119,12 +151,16 @@ impl EnergyMeter for RaplMeter {
         self.0.read().map(Start::Rapl).unwrap_or(Start::Nothing)
     }
 
-    fn end(&self, start: &Start, window: &Window<'_>) -> Vec<EnergyFigure> {
-        let (Start::Rapl(start), Ok(end)) = (start, self.0.read()) else { return Vec::new() };
+    fn end(&self, start: &Start, window: &Window<'_>) -> Result<Vec<EnergyFigure>, String> {
+        let Start::Rapl(start) = start else {
+            return Err("RAPL could not be read when the window opened".into());
+        };
+        let end = self.0.read().map_err(|e| format!("RAPL could not be read when the window closed: {e}"))?;
         let mut readings: Vec<&RaplReading> = vec![start];
         readings.extend(window.samples.iter().filter_map(|s| s.rapl.as_ref()));
         readings.push(&end);
-        self.0
+        Ok(self
+            .0
             .zones()
             .iter()
             .enumerate()
@@ -141,10 +177,12 @@ impl EnergyMeter for RaplMeter {
                     } else {
                         format!("CPU package ({})", zone.name)
                     },
+                    part: if zone.name == "dram" { "dram".into() } else { "cpu-package".into() },
                     note: "RAPL energy_uj (powercap), machine-wide, wraparound handled".into(),
+                    range: None,
                 }
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -156,13 +194,21 @@ impl EnergyMeter for CpuEstimate {
         Start::Nothing
     }
 
-    fn end(&self, _: &Start, window: &Window<'_>) -> Vec<EnergyFigure> {
-        vec![EnergyFigure {
-            joules: self.0.cpu_joules(window.cpu_seconds),
+    fn end(&self, _: &Start, window: &Window<'_>) -> Result<Vec<EnergyFigure>, String> {
+        let joules = self.0.cpu_joules(window.cpu_seconds);
+        let [low, high] = self.0.uncertainty();
+        Ok(vec![EnergyFigure {
+            joules,
             method: Method::Estimated,
             covers: "CPU (process share)".into(),
-            note: format!("{}; {:.3} CPU-s", self.0.describe(), window.cpu_seconds),
-        }]
+            part: "cpu-share".into(),
+            note: format!(
+                "{}; {:.3} CPU-s; model range x{low}..x{high}",
+                self.0.describe(),
+                window.cpu_seconds
+            ),
+            range: Some([joules * low, joules * high]),
+        }])
     }
 }
 
@@ -174,18 +220,26 @@ impl EnergyMeter for RamEstimate {
         Start::Nothing
     }
 
-    fn end(&self, _: &Start, window: &Window<'_>) -> Vec<EnergyFigure> {
+    fn end(&self, _: &Start, window: &Window<'_>) -> Result<Vec<EnergyFigure>, String> {
         let mean_rss = if window.samples.is_empty() {
             crate::sampler::current_rss_bytes() as f64
         } else {
             window.samples.iter().map(|s| s.rss_bytes as f64).sum::<f64>() / window.samples.len() as f64
         };
-        vec![EnergyFigure {
-            joules: ram_joules(mean_rss, window.seconds),
+        let joules = ram_joules(mean_rss, window.seconds);
+        let [low, high] = crate::estimate::RAM_UNCERTAINTY;
+        Ok(vec![EnergyFigure {
+            joules,
             method: Method::Estimated,
             covers: "RAM (process resident memory)".into(),
-            note: format!("{}; mean RSS {:.1} MB", describe_ram(), mean_rss / 1e6),
-        }]
+            part: "ram-share".into(),
+            note: format!(
+                "{}; mean RSS {:.1} MB; model range x{low}..x{high}",
+                describe_ram(),
+                mean_rss / 1e6
+            ),
+            range: Some([joules * low, joules * high]),
+        }])
     }
 }
 
@@ -201,13 +255,15 @@ impl EnergyMeter for DeclaredPower {
         Start::Nothing
     }
 
-    fn end(&self, _: &Start, window: &Window<'_>) -> Vec<EnergyFigure> {
-        vec![EnergyFigure {
+    fn end(&self, _: &Start, window: &Window<'_>) -> Result<Vec<EnergyFigure>, String> {
+        Ok(vec![EnergyFigure {
             joules: self.watts * window.seconds,
             method: Method::Declared,
             covers: self.part.clone(),
+            part: format!("declared:{}", self.part),
             note: format!("{} W declared in the experiment x {:.3} s", self.watts, window.seconds),
-        }]
+            range: None,
+        }])
     }
 }
 
@@ -221,6 +277,9 @@ pub struct WindowEnergy {
     pub samples: usize,
     /// CPU time the sampler thread itself used.
     pub sampler_cpu_seconds: f64,
+    /// Sources that could not measure the window, and why: the total then misses a part
+    /// and must not be reported.
+    pub failures: Vec<String>,
 }
 
 impl WindowEnergy {
@@ -273,8 +332,17 @@ impl EnergyMeters {
                     if meter.has_counter {
                         meters.push(Box::new(GpuCounter(meter.clone())));
                     } else {
-                        gaps.push("GPU energy sampled: the NVML energy counter does not answer".into());
+                        gaps.push(format!(
+                            "GPU energy sampled: the NVML energy counter does not answer ({})",
+                            meter.counter_error.as_deref().unwrap_or("no reason given")
+                        ));
                         meters.push(Box::new(GpuSampled(meter.clone())));
+                    }
+                    if !meter.mig.is_empty() {
+                        gaps.push(format!(
+                            "GPU {:?} in MIG mode: NVML reports energy for the whole board, so the figure includes every MIG instance's work, other users' too",
+                            meter.mig
+                        ));
                     }
                     sources.nvml = Some(meter);
                 }
@@ -326,12 +394,17 @@ impl EnergyMeters {
             cpu_seconds,
             period: self.period,
         };
-        let parts: Vec<EnergyFigure> = self
-            .meters
-            .iter()
-            .zip(&open.starts)
-            .flat_map(|(meter, start)| meter.end(start, &window))
-            .collect();
+        let mut parts: Vec<EnergyFigure> = Vec::new();
+        let mut failures = Vec::new();
+        for (meter, start) in self.meters.iter().zip(&open.starts) {
+            match meter.end(start, &window) {
+                Ok(figures) => parts.extend(figures),
+                Err(reason) => failures.push(reason),
+            }
+        }
+        let has_range = parts.iter().any(|p| p.range.is_some());
+        let mut keys: Vec<&str> = parts.iter().map(|p| p.part.as_str()).collect();
+        keys.sort();
         let total = EnergyFigure {
             joules: parts.iter().map(|p| p.joules).sum(),
             method: Method::weakest(parts.iter().map(|p| p.method)).unwrap_or(Method::Estimated),
@@ -339,13 +412,25 @@ impl EnergyMeters {
                 "{}; not covered: PSU losses, fans, network, storage",
                 parts.iter().map(|p| p.covers.as_str()).collect::<Vec<_>>().join(" + ")
             ),
+            part: keys.join("+"),
             note: parts
                 .iter()
                 .map(|p| format!("{}: {} ({})", p.covers, p.method, p.note))
                 .collect::<Vec<_>>()
                 .join("; "),
+            range: has_range.then(|| {
+                [parts.iter().map(|p| p.bounds()[0]).sum(), parts.iter().map(|p| p.bounds()[1]).sum()]
+            }),
         };
-        WindowEnergy { seconds, cpu_seconds, parts, total, samples: samples.len(), sampler_cpu_seconds }
+        WindowEnergy {
+            seconds,
+            cpu_seconds,
+            parts,
+            total,
+            samples: samples.len(),
+            sampler_cpu_seconds,
+            failures,
+        }
     }
 }
 

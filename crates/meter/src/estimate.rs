@@ -14,6 +14,18 @@ const CPU_TDP_TABLE: &str = include_str!("../data/cpu-tdp.csv");
 pub const DEFAULT_WATTS_PER_CORE: f64 = 12.0;
 pub const RAM_WATTS_PER_GB: f64 = 0.3725;
 
+/// The range of the CPU model with a known TDP, as factors of its figure: a busy core
+/// draws at most its share of TDP (the sustained power limit), and measured average power
+/// under load sits near half of it (CodeCarbon's constant mode and carbontracker both use
+/// TDP x 0.5; ML.ENERGY: measured power "never really touches" TDP).
+pub const TDP_UNCERTAINTY: [f64; 2] = [0.5, 1.0];
+/// With an unknown CPU (12 W per core): from 3 W (Cloud Carbon Footprint's 0.74-3.5 W per
+/// vCPU at full load) to 18 W per core (high-clocked desktop and server cores).
+pub const PER_CORE_UNCERTAINTY: [f64; 2] = [0.25, 1.5];
+/// RAM at 0.3725 W/GB, from 0.078 W/GB (CodeCarbon's 5 W per 64 GB DIMM) to 0.625 W/GB
+/// (5 W per 8 GB DIMM).
+pub const RAM_UNCERTAINTY: [f64; 2] = [0.2, 1.7];
+
 /// Where the TDP came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -46,6 +58,14 @@ impl CpuPowerModel {
                 logical_cores,
                 source: TdpSource::PerCoreDefault,
             },
+        }
+    }
+
+    /// The model's range as factors of its figure.
+    pub fn uncertainty(&self) -> [f64; 2] {
+        match self.source {
+            TdpSource::PerCoreDefault => PER_CORE_UNCERTAINTY,
+            TdpSource::Declared | TdpSource::Table { .. } => TDP_UNCERTAINTY,
         }
     }
 

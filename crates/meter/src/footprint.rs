@@ -78,6 +78,13 @@ pub fn world_default() -> CarbonIntensity {
 }
 
 /// A number of g CO2e/kWh declared by the user.
+impl CarbonIntensity {
+    /// The same intensity labelled with another method (for tests and scenarios).
+    pub fn clone_with_method(&self, method: Method) -> CarbonIntensity {
+        CarbonIntensity { method, ..self.clone() }
+    }
+}
+
 pub fn declared_intensity(g_per_kwh: f64) -> CarbonIntensity {
     CarbonIntensity {
         g_per_kwh,
@@ -121,33 +128,62 @@ impl Pue {
 }
 
 /// A derived figure: value, method (the weakest of its inputs) and how it was computed.
+/// A figure derived from others, with its formula, the method of each input and, where
+/// an input has a model range, the range it carries through.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Derived {
     pub value: f64,
+    /// The weakest method among the inputs that are evidence about this run or its place
+    /// (energy, time, carbon intensity, price). A declared PUE is listed in `inputs` but
+    /// does not relabel the figure: it scales a facility, it does not weaken the evidence.
     pub method: Method,
     pub formula: String,
+    pub inputs: std::collections::BTreeMap<String, Method>,
+    pub range: Option<[f64; 2]>,
 }
 
-/// CO2e in grams of `energy_j` joules of IT energy obtained by `energy_method`.
-pub fn co2_grams(energy_j: f64, energy_method: Method, pue: Pue, intensity: &CarbonIntensity) -> Derived {
-    let facility_kwh = energy_j / 3.6e6 * pue.value;
-    let method =
-        Method::weakest([Some(energy_method), pue.method(), Some(intensity.method)].into_iter().flatten())
-            .expect("at least the energy's method");
+/// An energy figure as the input of a derived one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EnergyInput {
+    pub joules: f64,
+    pub method: Method,
+    pub range: Option<[f64; 2]>,
+}
+
+impl EnergyInput {
+    pub fn exact(joules: f64, method: Method) -> EnergyInput {
+        EnergyInput { joules, method, range: None }
+    }
+}
+
+fn inputs(entries: &[(&str, Option<Method>)]) -> std::collections::BTreeMap<String, Method> {
+    entries.iter().filter_map(|(name, method)| method.map(|m| (name.to_string(), m))).collect()
+}
+
+/// CO2e in grams: energy x PUE x carbon intensity.
+pub fn co2_grams(energy: EnergyInput, pue: Pue, intensity: &CarbonIntensity) -> Derived {
+    let grams = |joules: f64| joules / 3.6e6 * pue.value * intensity.g_per_kwh;
     Derived {
-        value: facility_kwh * intensity.g_per_kwh,
-        method,
+        value: grams(energy.joules),
+        method: Method::weakest([energy.method, intensity.method]).expect("two inputs"),
         formula: format!(
-            "{energy_j:.3} J / 3.6e6 x {} x {} g/kWh ({}{})",
+            "{:.3} J / 3.6e6 x {} x {} g/kWh ({}{})",
+            energy.joules,
             pue.describe(),
             intensity.g_per_kwh,
             intensity.name,
             intensity.year.map(|y| format!(", {y}")).unwrap_or_default()
         ),
+        inputs: inputs(&[
+            ("energy", Some(energy.method)),
+            ("carbon intensity", Some(intensity.method)),
+            ("PUE", pue.method()),
+        ]),
+        range: energy.range.map(|[low, high]| [grams(low), grams(high)]),
     }
 }
 
-/// A price declared in the experiment, with its date.
+/// A price with the date it held.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DatedPrice {
     pub usd: f64,
@@ -155,23 +191,36 @@ pub struct DatedPrice {
     pub note: Option<String>,
 }
 
-/// Rental cost: device-hours (a measured time) x a declared hourly price.
+/// Rental cost: device-hours x a declared price.
 pub fn rental_cost(seconds: f64, devices: f64, price: &DatedPrice) -> Derived {
     let hours = seconds / 3600.0 * devices;
     Derived {
         value: hours * price.usd,
         method: Method::weakest([Method::Counter, Method::Declared]).expect("two inputs"),
         formula: format!("{hours:.6} device-hours x {} USD/h (declared, {})", price.usd, price.date),
+        inputs: inputs(&[("time", Some(Method::Counter)), ("price", Some(Method::Declared))]),
+        range: None,
     }
 }
 
 /// Electricity cost: facility kWh x a declared tariff.
-pub fn electricity_cost(energy_j: f64, energy_method: Method, pue: Pue, tariff: &DatedPrice) -> Derived {
-    let facility_kwh = energy_j / 3.6e6 * pue.value;
+pub fn electricity_cost(energy: EnergyInput, pue: Pue, tariff: &DatedPrice) -> Derived {
+    let usd = |joules: f64| joules / 3.6e6 * pue.value * tariff.usd;
     Derived {
-        value: facility_kwh * tariff.usd,
-        method: Method::weakest([energy_method, Method::Declared]).expect("two inputs"),
-        formula: format!("{facility_kwh:.9} kWh x {} USD/kWh (declared, {})", tariff.usd, tariff.date),
+        value: usd(energy.joules),
+        method: Method::weakest([energy.method, Method::Declared]).expect("two inputs"),
+        formula: format!(
+            "{:.9} kWh x {} USD/kWh (declared, {})",
+            energy.joules / 3.6e6 * pue.value,
+            tariff.usd,
+            tariff.date
+        ),
+        inputs: inputs(&[
+            ("energy", Some(energy.method)),
+            ("tariff", Some(Method::Declared)),
+            ("PUE", pue.method()),
+        ]),
+        range: energy.range.map(|[low, high]| [usd(low), usd(high)]),
     }
 }
 
@@ -182,15 +231,36 @@ mod tests {
     #[test]
     fn co2_follows_the_formula_and_the_weakest_method() {
         // 3.6 MJ = 1 kWh; PUE 1.5 -> 1.5 kWh; 400 g/kWh -> 600 g.
-        let co2 = co2_grams(3.6e6, Method::Counter, Pue::new(Some(1.5)), &declared_intensity(400.0));
+        let co2 = co2_grams(
+            EnergyInput::exact(3.6e6, Method::Counter),
+            Pue::new(Some(1.5)),
+            &declared_intensity(400.0),
+        );
         assert!((co2.value - 600.0).abs() < 1e-9);
         assert_eq!(co2.method, Method::Declared);
         // Default PUE does not weaken; a table intensity is an estimate.
         let germany = lookup_region("de").unwrap();
-        let co2 = co2_grams(7.2e6, Method::Counter, Pue::new(None), &germany);
+        let co2 = co2_grams(EnergyInput::exact(7.2e6, Method::Counter), Pue::new(None), &germany);
         assert!((co2.value - 2.0 * germany.g_per_kwh).abs() < 1e-9);
         assert_eq!(co2.method, Method::Estimated);
         assert!(co2.formula.contains("IT equipment only"));
+        assert!(!co2.inputs.contains_key("PUE"), "the default PUE is no input");
+    }
+
+    #[test]
+    fn a_declared_pue_is_listed_without_relabelling_an_estimate() {
+        // Estimated energy of 1 kWh with a model range of 0.5..1 kWh, PUE 1.2, 500 g/kWh.
+        let energy = EnergyInput { joules: 3.6e6, method: Method::Estimated, range: Some([1.8e6, 3.6e6]) };
+        let co2 = co2_grams(
+            energy,
+            Pue::new(Some(1.2)),
+            &declared_intensity(500.0).clone_with_method(Method::Estimated),
+        );
+        assert_eq!(co2.method, Method::Estimated);
+        assert_eq!(co2.inputs.get("PUE"), Some(&Method::Declared));
+        assert_eq!(co2.inputs.get("energy"), Some(&Method::Estimated));
+        let [low, high] = co2.range.unwrap();
+        assert!((low - 300.0).abs() < 1e-9 && (high - 600.0).abs() < 1e-9);
     }
 
     #[test]
@@ -200,7 +270,11 @@ mod tests {
         assert!((rental.value - 12.0).abs() < 1e-12);
         assert_eq!(rental.method, Method::Declared);
         let tariff = DatedPrice { usd: 0.25, date: "2026-11".into(), note: None };
-        let power = electricity_cost(3.6e6 * 8.0, Method::Estimated, Pue::new(Some(1.2)), &tariff);
+        let power = electricity_cost(
+            EnergyInput::exact(3.6e6 * 8.0, Method::Estimated),
+            Pue::new(Some(1.2)),
+            &tariff,
+        );
         assert!((power.value - 2.4).abs() < 1e-12);
         assert_eq!(power.method, Method::Declared);
     }

@@ -136,7 +136,7 @@ impl HardwareInventory {
             add(&gpu.name);
             add(&gpu.power_limit_w.map(|w| w.to_string()).unwrap_or_default());
         }
-        hasher.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+        hex::encode(&hasher.finalize()[..8])
     }
 
     /// A one-line description: "AMD EPYC, 2 logical cores, 24 GiB, no GPU".

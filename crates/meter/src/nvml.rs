@@ -3,6 +3,10 @@
 //!
 //! The total-energy counter (Volta and newer, millijoules) is the `counter` method;
 //! where it is missing, board power is sampled and integrated (`sampled`).
+//!
+//! `TRADEOFF_NVML_LIBRARY` names another library to load instead of
+//! `libnvidia-ml.so.1`: a driver installed elsewhere, or the scripted fake the tests
+//! build (`tests/fake-nvml/fake_nvml.c`), so every NVML path is tested without a GPU.
 
 use nvml_wrapper::Nvml;
 use nvml_wrapper::enum_wrappers::device::TemperatureSensor;
@@ -37,9 +41,21 @@ pub struct GpuDevice {
     pub temperature_c: Option<u32>,
 }
 
+/// The environment variable that names the NVML library to load.
+pub const LIBRARY_VARIABLE: &str = "TRADEOFF_NVML_LIBRARY";
+
+/// Loads and initialises NVML: `libnvidia-ml.so.1`, or the library named by
+/// `TRADEOFF_NVML_LIBRARY`.
+pub fn init() -> Result<Nvml, nvml_wrapper::error::NvmlError> {
+    match std::env::var_os(LIBRARY_VARIABLE) {
+        Some(path) => Nvml::builder().lib_path(&path).init(),
+        None => Nvml::init(),
+    }
+}
+
 impl GpuInventory {
     pub fn probe() -> Self {
-        match Nvml::init() {
+        match init() {
             Ok(nvml) => Self::from_nvml(&nvml),
             Err(error) => GpuInventory {
                 unavailable: Some(format!("NVML not available: {error}")),
@@ -103,6 +119,10 @@ pub struct NvmlMeter {
     pub names: Vec<String>,
     /// Whether every chosen device has the energy counter.
     pub has_counter: bool,
+    /// Why the energy counter does not answer, when it does not.
+    pub counter_error: Option<String>,
+    /// Devices in MIG mode: their board figures cover every MIG instance on the board.
+    pub mig: Vec<u32>,
 }
 
 impl std::fmt::Debug for NvmlMeter {
@@ -114,20 +134,26 @@ impl std::fmt::Debug for NvmlMeter {
 impl NvmlMeter {
     /// Opens NVML for the devices `indices` (all devices when empty).
     pub fn open(indices: &[u32]) -> Result<NvmlMeter, String> {
-        let nvml = Nvml::init().map_err(|e| format!("NVML not available: {e}"))?;
+        let nvml = init().map_err(|e| format!("NVML not available: {e}"))?;
         let count = nvml.device_count().map_err(|e| format!("NVML could not count devices: {e}"))?;
         if count == 0 {
             return Err("NVML reports no GPU".into());
         }
         let indices: Vec<u32> = if indices.is_empty() { (0..count).collect() } else { indices.to_vec() };
         let mut names = Vec::new();
-        let mut has_counter = true;
+        let mut counter_error = None;
+        let mut mig = Vec::new();
         for &index in &indices {
             let device = nvml.device_by_index(index).map_err(|e| format!("GPU {index}: {e}"))?;
             names.push(device.name().unwrap_or_default());
-            has_counter &= device.total_energy_consumption().is_ok();
+            if let Err(error) = device.total_energy_consumption() {
+                counter_error.get_or_insert_with(|| format!("GPU {index}: {error}"));
+            }
+            if device.mig_mode().is_ok_and(|m| m.current == 1) {
+                mig.push(index);
+            }
         }
-        Ok(NvmlMeter { nvml, indices, names, has_counter })
+        Ok(NvmlMeter { nvml, indices, names, has_counter: counter_error.is_none(), counter_error, mig })
     }
 
     /// Total energy counters, millijoules since driver load, one per device.
@@ -141,6 +167,21 @@ impl NvmlMeter {
                     .map_err(|e| format!("GPU {i} energy counter: {e}"))
             })
             .collect()
+    }
+
+    /// What a board figure covers, in words and as a key.
+    pub fn covers(&self) -> (String, String) {
+        if self.mig.is_empty() {
+            (format!("GPU board ({})", self.names.join(", ")), "gpu-board".into())
+        } else {
+            (
+                format!(
+                    "GPU board ({}; MIG mode: every instance on the board, other users' work included)",
+                    self.names.join(", ")
+                ),
+                "gpu-board-mig".into(),
+            )
+        }
     }
 
     /// Board power, watts, one per device (`nvmlDeviceGetPowerUsage`; a 1 s average on Hopper).

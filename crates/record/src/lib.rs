@@ -3,10 +3,13 @@
 //! the engine writes them, the report and the audit read them, and
 //! `schemas/run-record.schema.json` is generated from them.
 //!
-//! Every record is self-contained and carries the SHA-256 of its own content, so an edit
-//! to any byte of a line is detectable. The store appends one line per trial and flushes
-//! it to disk before the next trial starts.
+//! Every record is self-contained and carries the SHA-256 of its own content and of the
+//! record before it, so an edit to any byte of a line is detectable, and so is a deleted,
+//! reordered or re-sealed line. The store appends one line per trial and flushes it to
+//! disk before the next trial starts. [`ResultsDir`] spells every file name of a results
+//! folder, for the engine that writes it and the report and audit that read it.
 
+mod layout;
 pub mod predictions;
 mod store;
 
@@ -16,11 +19,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+pub use layout::ResultsDir;
 pub use store::{RecordStore, StoreError};
 pub use units::{Measurement, Method};
 
 /// The version of the record format; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -73,6 +77,9 @@ pub struct Record {
     /// What each energy figure covers and why some figures are estimates.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The `sha256` of the record before this one in `runs.jsonl` (empty for the first):
+    /// the records form a hash chain.
+    pub previous_sha256: String,
     /// SHA-256 of this record serialized without this field.
     pub sha256: String,
 }
@@ -119,7 +126,7 @@ pub struct Artifact {
 /// SHA-256 of a JSON value serialized compactly.
 pub fn hash_value(value: &Value) -> String {
     let text = serde_json::to_string(value).expect("json serializes");
-    hex(&Sha256::digest(text.as_bytes()))
+    hex::encode(Sha256::digest(text.as_bytes()))
 }
 
 /// Checks one line of `runs.jsonl` against its stored hash, byte for byte: the line is
@@ -187,10 +194,6 @@ pub fn record_schema_json() -> String {
     text
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,6 +225,7 @@ mod tests {
             split: None,
             predictions: None,
             notes: Vec::new(),
+            previous_sha256: String::new(),
             sha256: String::new(),
         }
         .seal()

@@ -64,7 +64,7 @@ impl Predictions {
         std::fs::write(path, &bytes).map_err(|e| fail(e.to_string()))?;
         Ok(Artifact {
             path: relative.to_string(),
-            sha256: crate::hex(&Sha256::digest(&bytes)),
+            sha256: hex::encode(Sha256::digest(&bytes)),
             rows: self.len(),
         })
     }
@@ -74,7 +74,7 @@ impl Predictions {
         let path = dir.join(&artifact.path);
         let fail = |reason: String| PredictionsError::File { path: artifact.path.clone(), reason };
         let bytes = std::fs::read(&path).map_err(|e| fail(e.to_string()))?;
-        let actual = crate::hex(&Sha256::digest(&bytes));
+        let actual = hex::encode(Sha256::digest(&bytes));
         if actual != artifact.sha256 {
             return Err(PredictionsError::Mismatch {
                 path: artifact.path.clone(),

@@ -1,6 +1,7 @@
 //! `runs.jsonl`: append one line per trial and flush it to disk, so that a kill at any
 //! moment loses at most the trial in flight; on opening, a torn last line (a kill during
-//! a write) is cut off rather than trusted.
+//! a write) is cut off rather than trusted. Each appended record is sealed with the hash
+//! of the one before it, so the file is a hash chain.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
@@ -21,6 +22,8 @@ pub enum StoreError {
 pub struct RecordStore {
     path: PathBuf,
     file: File,
+    /// The `sha256` of the last record in the file (empty when there is none).
+    last: String,
 }
 
 impl RecordStore {
@@ -33,7 +36,8 @@ impl RecordStore {
         }
         let records = if path.exists() { Self::read_and_repair(path)? } else { Vec::new() };
         let file = OpenOptions::new().create(true).append(true).open(path).map_err(io)?;
-        Ok((RecordStore { path: path.to_path_buf(), file }, records))
+        let last = records.last().map(|r| r.sha256.clone()).unwrap_or_default();
+        Ok((RecordStore { path: path.to_path_buf(), file, last }, records))
     }
 
     fn read_and_repair(path: &Path) -> Result<Vec<Record>, StoreError> {
@@ -80,14 +84,18 @@ impl RecordStore {
             .collect()
     }
 
-    /// Appends one record as a line and flushes it to disk before returning.
-    pub fn append(&mut self, record: &Record) -> Result<(), StoreError> {
+    /// Links `record` to the last one, seals it, appends it as a line and flushes it to
+    /// disk before returning the sealed record.
+    pub fn append(&mut self, mut record: Record) -> Result<Record, StoreError> {
         let io = |source| StoreError::Io { path: self.path.display().to_string(), source };
-        let mut line = serde_json::to_string(record).expect("a record serializes");
+        record.previous_sha256 = self.last.clone();
+        let record = record.seal();
+        let mut line = serde_json::to_string(&record).expect("a record serializes");
         line.push('\n');
         self.file.write_all(line.as_bytes()).map_err(io)?;
         self.file.sync_data().map_err(io)?;
-        Ok(())
+        self.last = record.sha256.clone();
+        Ok(record)
     }
 
     pub fn path(&self) -> &Path {
@@ -105,17 +113,20 @@ mod tests {
         let path = dir.path().join("runs.jsonl");
         let (mut store, existing) = RecordStore::open(&path).unwrap();
         assert!(existing.is_empty());
-        let record = crate::tests::sample();
-        store.append(&record).unwrap();
-        store.append(&record).unwrap();
+        let first = store.append(crate::tests::sample()).unwrap();
+        let second = store.append(crate::tests::sample()).unwrap();
+        assert_eq!(first.previous_sha256, "");
+        assert_eq!(second.previous_sha256, first.sha256, "each record names the one before it");
         drop(store);
         // Simulate a kill mid-write.
         let mut file = OpenOptions::new().append(true).open(&path).unwrap();
         file.write_all(b"{\"schema_version\":1,\"exper").unwrap();
         drop(file);
-        let (_, records) = RecordStore::open(&path).unwrap();
-        assert_eq!(records, vec![record.clone(), record]);
+        let (mut store, records) = RecordStore::open(&path).unwrap();
+        assert_eq!(records, vec![first, second.clone()]);
+        // Reopened, the chain goes on from the last record.
+        assert_eq!(store.append(crate::tests::sample()).unwrap().previous_sha256, second.sha256);
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.ends_with('\n') && text.lines().count() == 2);
+        assert!(text.ends_with('\n') && text.lines().count() == 3);
     }
 }

@@ -38,6 +38,19 @@ pub struct Analysis {
     pub superseded: usize,
     /// Why the stored predictions could not be used, if they could not.
     pub predictions_unusable: Option<String>,
+    /// How the experiment file changed after trials were recorded, section by section.
+    pub spec_changes: Vec<SpecChange>,
+}
+
+/// Trials recorded under an earlier version of the experiment file than the one reported
+/// from, and what differs: a claim or a bound edited after the results were in shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpecChange {
+    pub sha256: String,
+    pub records: usize,
+    /// The sections that differ (`claims`, `constraints`, `priorities`, ...), or why the
+    /// version cannot be compared.
+    pub sections: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -50,6 +63,8 @@ pub struct Decision {
     pub noise_aware: bool,
     pub frontier: Frontier,
     pub pick: Option<Pick>,
+    /// Why there is no pick although priorities are stated.
+    pub pick_blocked: Option<String>,
     pub claims: Vec<ClaimCheck>,
 }
 
@@ -114,6 +129,7 @@ impl Analysis {
         let failed = trials.failed.iter().map(|r| (*r).clone()).collect();
         let ignored = trials.ignored.iter().map(|(why, r)| (why.clone(), (*r).clone())).collect();
         let superseded = trials.superseded.len();
+        let spec_changes = spec_changes(&results, &trials);
         let published = published(&results);
         let scenarios = scenarios(&results, &summary);
         Ok(Analysis {
@@ -128,8 +144,45 @@ impl Analysis {
             ignored,
             superseded,
             predictions_unusable,
+            spec_changes,
         })
     }
+}
+
+/// The sections of the experiment file that differ between the version the plan's
+/// records were made under and the version reported from.
+fn spec_changes(results: &Results, trials: &Trials<'_>) -> Vec<SpecChange> {
+    let current = &results.experiment;
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for record in trials.usable() {
+        if record.spec_sha256 != current.spec_sha256 {
+            *counts.entry(record.spec_sha256.as_str()).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(sha, records)| {
+            let sections = match results.spec_versions.get(sha).map(|text| {
+                spec::parse(
+                    spec::SourceFile::new(format!("specs/{sha}.toml"), text.clone()),
+                    &results.layout.spec_version(sha),
+                    &spec::Catalogue::permissive(),
+                )
+            }) {
+                None => vec!["(that version is not in specs/)".to_string()],
+                Some(Err(_)) => vec!["(that version no longer reads as an experiment file)".to_string()],
+                Some(Ok(old)) => {
+                    let value =
+                        |file: &spec::model::ExperimentFile| serde_json::to_value(file).unwrap_or_default();
+                    let (old, new) = (value(&old.file), value(&current.file));
+                    let keys: std::collections::BTreeSet<&String> =
+                        old.as_object().into_iter().chain(new.as_object()).flat_map(|o| o.keys()).collect();
+                    keys.into_iter().filter(|k| old.get(*k) != new.get(*k)).map(|k| k.to_string()).collect()
+                }
+            };
+            SpecChange { sha256: sha.to_string(), records, sections }
+        })
+        .collect()
 }
 
 /// The decision's view of the results: summary figures, paired evidence, resamples.
@@ -145,7 +198,7 @@ impl Judge for Judged<'_> {
         let row = self.summary.iter().find(|r| r.candidate == candidate && r.metric == metric)?;
         Some(Figure {
             value: row.value,
-            interval: row.interval.as_ref().map(|i| (i.low, i.high)).map_err(Clone::clone),
+            interval: row.decision_interval(),
             exact: self.trials.is_declared(candidate),
         })
     }
@@ -291,29 +344,60 @@ fn decide(
     let priorities = experiment.file.priorities.as_ref();
     let noise_aware = priorities.and_then(|p| p.noise_aware).unwrap_or(true);
     let frontier = decide::frontier(&feasible, &objectives, judge, noise_aware);
-    let pick = priorities.and_then(|p| match p.method.unwrap_or(PriorityMethod::Weighted) {
-        PriorityMethod::Weighted => {
-            let weights: Vec<decide::Weight> = p
-                .weights
-                .iter()
-                .filter(|(_, w)| **w > 0.0)
-                .filter_map(|(m, w)| {
-                    experiment.metric(m).map(|r| (m.clone(), *w, r.info.direction, p.scales.get(m).copied()))
-                })
-                .collect();
-            decide::weighted(&frontier.members, &weights, judge)
+    // The pick ranks every prioritised metric: energy figures of different coverage or
+    // method are not ranked silently.
+    let members: Vec<&str> = frontier.members.iter().map(String::as_str).collect();
+    let pick_blocked = priorities.and_then(|p| {
+        if experiment.file.environment.compare_mixed_energy.unwrap_or(false) {
+            return None;
         }
-        PriorityMethod::Lexicographic => {
-            let order: Vec<(String, Direction)> = p
-                .order
-                .iter()
-                .filter_map(|m| experiment.metric(m).map(|r| (m.clone(), r.info.direction)))
-                .collect();
-            decide::lexicographic(&frontier.members, &order, p.tolerance.unwrap_or(0.01), judge, noise_aware)
+        let named: Vec<&String> =
+            p.weights.iter().filter(|(_, w)| **w > 0.0).map(|(m, _)| m).chain(&p.order).collect();
+        named.into_iter().find_map(|m| evidence.comparable(m, &members).err())
+    });
+    let pick = priorities.filter(|_| pick_blocked.is_none()).and_then(|p| {
+        match p.method.unwrap_or(PriorityMethod::Weighted) {
+            PriorityMethod::Weighted => {
+                let weights: Vec<decide::Weight> = p
+                    .weights
+                    .iter()
+                    .filter(|(_, w)| **w > 0.0)
+                    .filter_map(|(m, w)| {
+                        experiment
+                            .metric(m)
+                            .map(|r| (m.clone(), *w, r.info.direction, p.scales.get(m).copied()))
+                    })
+                    .collect();
+                decide::weighted(&frontier.members, &weights, judge)
+            }
+            PriorityMethod::Lexicographic => {
+                let order: Vec<(String, Direction)> = p
+                    .order
+                    .iter()
+                    .filter_map(|m| experiment.metric(m).map(|r| (m.clone(), r.info.direction)))
+                    .collect();
+                decide::lexicographic(
+                    &frontier.members,
+                    &order,
+                    p.tolerance.unwrap_or(0.01),
+                    judge,
+                    noise_aware,
+                )
+            }
         }
     });
     let claims = claims::check(&experiment.file.claims, evidence);
-    Decision { candidates, constraints, feasible, objectives, noise_aware, frontier, pick, claims }
+    Decision {
+        candidates,
+        constraints,
+        feasible,
+        objectives,
+        noise_aware,
+        frontier,
+        pick,
+        pick_blocked,
+        claims,
+    }
 }
 
 /// Pounds in a gram, for published figures in lb.
@@ -321,15 +405,10 @@ const LB_PER_G: f64 = 1.0 / 453.592_37;
 
 fn published(results: &Results) -> Vec<PublishedCheck> {
     let experiment = &results.experiment;
-    let environment = &experiment.file.environment;
-    let pue = environment.pue.unwrap_or(1.0);
-    let intensity = match &environment.carbon_intensity {
-        Some(spec::model::CarbonIntensity::Grams(g)) => *g,
-        Some(spec::model::CarbonIntensity::Region(code)) => {
-            meter::footprint::lookup_region(code).unwrap_or_else(meter::footprint::world_default).g_per_kwh
-        }
-        None => meter::footprint::world_default().g_per_kwh,
-    };
+    // The factors the run resolved once and wrote to environment.json.
+    let Some(environment) = &results.environment else { return Vec::new() };
+    let pue = environment.pue.value;
+    let intensity = environment.carbon_intensity.g_per_kwh;
     let mut out = Vec::new();
     for candidate in &experiment.candidates {
         let Some(declared) = &candidate.declared else { continue };

@@ -11,6 +11,8 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+use record::ResultsDir;
+
 use crate::trials::Trials;
 use crate::{Analysis, ReportError, Results};
 
@@ -22,28 +24,43 @@ pub struct Audit {
 }
 
 pub fn audit(dir: &Path) -> Result<Audit, ReportError> {
+    let layout = ResultsDir::new(dir);
     let mut problems = Vec::new();
-    let runs = dir.join("runs.jsonl");
-    let text = std::fs::read_to_string(&runs).unwrap_or_default();
+    let text = std::fs::read_to_string(layout.runs()).unwrap_or_default();
     let mut records = 0;
+    let mut previous = String::new();
     for (index, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         records += 1;
+        let value = serde_json::from_str::<serde_json::Value>(line).ok();
+        let who = value
+            .as_ref()
+            .map(|v| {
+                format!(
+                    " ({} fold {} rep {})",
+                    v["candidate"].as_str().unwrap_or("?"),
+                    v["fold"],
+                    v["repetition"]
+                )
+            })
+            .unwrap_or_default();
         if let Err(reason) = record::verify_line(line) {
-            let who = serde_json::from_str::<serde_json::Value>(line)
-                .ok()
-                .map(|v| {
-                    format!(
-                        " ({} fold {} rep {})",
-                        v["candidate"].as_str().unwrap_or("?"),
-                        v["fold"],
-                        v["repetition"]
-                    )
-                })
-                .unwrap_or_default();
             problems.push(format!("runs.jsonl line {}{who}: {reason}", index + 1));
         }
+        // The hash chain: each record names the one before it.
+        let field = |name: &str| value.as_ref().and_then(|v| v[name].as_str()).unwrap_or("").to_string();
+        if field("previous_sha256") != previous {
+            problems.push(format!(
+                "runs.jsonl line {}{who}: the hash chain breaks here: the record names {} as the one before it, but that is {} \
+                 (a record was deleted, reordered or re-sealed)",
+                index + 1,
+                short(&field("previous_sha256")),
+                short(&previous)
+            ));
+        }
+        previous = field("sha256");
     }
     let results = Results::load(dir)?;
+    problems.extend(check_spec_versions(&results));
     {
         let fingerprint = results.environment.as_ref().map(|e| e.hardware.fingerprint.as_str());
         let trials = Trials::of(&results.experiment, &results.records, fingerprint);
@@ -61,24 +78,75 @@ pub fn audit(dir: &Path) -> Result<Audit, ReportError> {
     let expected =
         crate::summary::to_frame(&analysis.summary, analysis.results.experiment.protocol.noise_threshold)?;
     for (name, read) in [
-        ("summary.csv", crate::summary::read_csv(&dir.join("summary.csv"))),
-        ("summary.parquet", crate::summary::read_parquet(&dir.join("summary.parquet"))),
+        ("summary.csv", crate::summary::read_csv(&layout.summary_csv())),
+        ("summary.parquet", crate::summary::read_parquet(&layout.summary_parquet())),
     ] {
         match read {
             Ok(frame) => problems.extend(compare_frames(name, &frame, &expected)),
             Err(error) => problems.push(format!("{name} cannot be read: {error}")),
         }
     }
-    for (name, expected) in
-        [("report.md", crate::markdown(&analysis)), ("report.html", crate::html(&analysis))]
-    {
-        match std::fs::read_to_string(dir.join(name)) {
+    for (name, path, expected) in [
+        ("report.md", layout.report_md(), crate::markdown(&analysis)),
+        ("report.html", layout.report_html(), crate::html(&analysis)),
+    ] {
+        match std::fs::read_to_string(path) {
             Err(_) => problems.push(format!("{name} is missing")),
             Ok(actual) if actual != expected => problems.push(first_difference(name, &actual, &expected)),
             Ok(_) => {}
         }
     }
     Ok(Audit { analysis, records, problems })
+}
+
+fn short(hash: &str) -> String {
+    if hash.is_empty() {
+        "nothing (the start of the file)".into()
+    } else {
+        format!("`{}`", &hash[..hash.len().min(16)])
+    }
+}
+
+/// The experiment file reported from must be one that `tradeoff run` ran (a copy in
+/// `specs/` under its hash), every record must name a version that ran, and every copy
+/// must hash to its name: so an edited claim, bound, weight or statistic followed by
+/// `tradeoff report` is caught, while an edit that was run again is history, shown in the
+/// report.
+fn check_spec_versions(results: &Results) -> Vec<String> {
+    use sha2::{Digest, Sha256};
+    let mut problems = Vec::new();
+    for (name, text) in &results.spec_versions {
+        let actual = hex::encode(Sha256::digest(text.as_bytes()));
+        if &actual != name {
+            problems.push(format!(
+                "specs/{name}.toml: its content hashes to `{}`, not to its name",
+                &actual[..16]
+            ));
+        }
+    }
+    let current = &results.experiment.spec_sha256;
+    if !results.spec_versions.contains_key(current) {
+        problems.push(format!(
+            "experiment.toml (sha256 `{}`) is not a version any `tradeoff run` ran: it was edited after the run \
+             (the versions that ran are in specs/); run it again to record the change",
+            &current[..16]
+        ));
+    }
+    let mut unknown: Vec<&str> = results
+        .records
+        .iter()
+        .map(|r| r.spec_sha256.as_str())
+        .filter(|s| !results.spec_versions.contains_key(*s))
+        .collect();
+    unknown.sort();
+    unknown.dedup();
+    for sha in unknown {
+        problems.push(format!(
+            "runs.jsonl: records name experiment file `{}`, which is not in specs/",
+            &sha[..sha.len().min(16)]
+        ));
+    }
+    problems
 }
 
 /// Every planned trial needs a successful record (and every declared candidate one).

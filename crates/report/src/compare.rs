@@ -155,6 +155,73 @@ impl<'a> Evidence<'a> {
                 run.push(candidate.clone());
             }
         }
+        // Energy figures of different coverage or method are not ranked silently.
+        let mut caveat = None;
+        if let Err(problem) = self.comparable_references(&references) {
+            if !experiment.file.environment.compare_mixed_energy.unwrap_or(false) {
+                return Err(format!(
+                    "{problem}; such figures are not ranked (set `[environment] compare_mixed_energy = true` to compare them anyway)"
+                ));
+            }
+            caveat = Some(format!("{problem}: compared anyway, as `compare_mixed_energy = true` allows"));
+        }
+        let mut comparison = self.evaluate_comparable(claim, label, &references, &constants, &run)?;
+        comparison.notes.extend(caveat);
+        Ok(comparison)
+    }
+
+    /// Whether the energy figures a set of references names cover the same parts by the
+    /// same method for every candidate.
+    fn comparable_references(&self, references: &[(String, String)]) -> Result<(), String> {
+        let mut metrics: Vec<&str> = references.iter().map(|(m, _)| m.as_str()).collect();
+        metrics.sort();
+        metrics.dedup();
+        for metric in metrics {
+            let candidates: Vec<&str> =
+                references.iter().filter(|(m, _)| m == metric).map(|(_, c)| c.as_str()).collect();
+            self.comparable(metric, &candidates)?;
+        }
+        Ok(())
+    }
+
+    /// Whether `metric`'s figures of `candidates` can be ranked against each other: for
+    /// energy and what derives from it (CO2, electricity cost), the same coverage and
+    /// method; anything else always.
+    pub fn comparable(&self, metric: &str, candidates: &[&str]) -> Result<(), String> {
+        let Some(request) = self.trials.experiment.metric(metric) else { return Ok(()) };
+        let energy_like =
+            request.info.dimension == units::Dimension::Energy || matches!(metric, "co2" | "energy_cost");
+        if !energy_like || candidates.len() < 2 {
+            return Ok(());
+        }
+        let labels: Vec<(&str, Vec<String>)> =
+            candidates.iter().map(|c| (*c, self.trials.coverage(c, metric))).collect();
+        if labels.iter().all(|(_, l)| *l == labels[0].1) && labels[0].1.len() <= 1 {
+            return Ok(());
+        }
+        Err(format!(
+            "the `{metric}` figures differ in what they cover or how they were obtained: {}",
+            labels
+                .iter()
+                .map(|(c, l)| format!(
+                    "`{c}`: {}",
+                    if l.is_empty() { "none".to_string() } else { l.join(" and ") }
+                ))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ))
+    }
+
+    fn evaluate_comparable(
+        &self,
+        claim: &Claim,
+        label: &str,
+        references: &[(String, String)],
+        constants: &HashMap<(String, String), f64>,
+        run: &[String],
+    ) -> Result<Comparison, String> {
+        let trials = self.trials;
+        let experiment = trials.experiment;
         if run.is_empty() {
             let mut lookup = |m: &str, c: &str| constants.get(&(m.to_string(), c.to_string())).copied();
             let left = claim.left.evaluate(&mut lookup).unwrap_or(f64::NAN);
@@ -170,15 +237,15 @@ impl<'a> Evidence<'a> {
             match trials.design {
                 Design::FixedTestSet { .. } => {
                     if let Some(fixed) = self.fixed {
-                        return self.rows(claim, &constants, &run, fixed, median, label);
+                        return self.rows(claim, constants, run, fixed, median, label);
                     }
                 }
                 Design::Resampled { test_train, folds, partitions } => {
-                    return self.resampled(claim, &references, &constants, test_train, folds, partitions);
+                    return self.resampled(claim, references, constants, test_train, folds, partitions);
                 }
             }
         }
-        let mut comparison = self.slots(claim, &references, &constants, &run, median)?;
+        let mut comparison = self.slots(claim, references, constants, run, median)?;
         if all_quality {
             comparison
                 .notes
@@ -215,8 +282,10 @@ impl<'a> Evidence<'a> {
             format!("{} trial(s) against a fixed bound", common.len())
         };
         // A ratio of one metric between two run candidates: test the log-ratio.
+        let has_ranges = references.iter().any(|(m, c)| self.trials.ranges(c, m).is_some());
         if let Some(form) = claim.ratio_form()
             && median
+            && !has_ranges
             && run.contains(&form.numerator)
             && run.contains(&form.denominator)
         {
@@ -246,13 +315,53 @@ impl<'a> Evidence<'a> {
             })
             .collect();
         let identical = run.len() >= 2 && !differences.is_empty() && differences.iter().all(|d| *d == 0.0);
-        let test = match (run.len() >= 2, median) {
-            (true, true) => paired::wilcoxon(&differences, self.level),
-            (true, false) => paired::t(&differences, self.level),
-            (false, true) => paired::sign(&differences, self.level),
-            (false, false) => paired::t(&differences, self.level),
+        let method = |d: &[f64]| match (run.len() >= 2, median) {
+            (true, true) => paired::wilcoxon(d, self.level),
+            (true, false) => paired::t(d, self.level),
+            (false, true) => paired::sign(d, self.level),
+            (false, false) => paired::t(d, self.level),
         };
-        Ok(Comparison { test, scale: Scale::Difference, identical, notes: vec![pairing] })
+        let mut test = method(&differences);
+        let mut notes = vec![pairing];
+        // Estimates with a model range are decided on it: each side at the end of its
+        // range least favourable to the verdict.
+        let ranges: HashMap<(String, String), BTreeMap<Slot, [f64; 2]>> = references
+            .iter()
+            .filter(|r| !constants.contains_key(*r))
+            .filter_map(|(m, c)| Some(((m.clone(), c.clone()), self.trials.ranges(c, m)?)))
+            .collect();
+        if !ranges.is_empty() {
+            let bounds = |slot: &Slot, m: &str, c: &str| -> Option<[f64; 2]> {
+                let key = (m.to_string(), c.to_string());
+                match ranges.get(&key) {
+                    Some(r) => r.get(slot).copied(),
+                    None => value(slot, m, c).map(|v| [v, v]),
+                }
+            };
+            let (mut lowest, mut highest) = (Vec::new(), Vec::new());
+            for slot in &common {
+                let mut lookup = |m: &str, c: &str| bounds(slot, m, c);
+                let (Some([l_low, l_high]), Some([r_low, r_high])) =
+                    (interval_of(&claim.left, &mut lookup), interval_of(&claim.right, &mut lookup))
+                else {
+                    continue;
+                };
+                lowest.push(l_low - r_high);
+                highest.push(l_high - r_low);
+            }
+            let (low, high) = (method(&lowest), method(&highest));
+            test.p_positive = low.p_positive;
+            test.p_negative = high.p_negative;
+            test.interval = match (low.interval, high.interval) {
+                (Ok(l), Ok(h)) => Ok(Interval { low: l.low, high: h.high, ..l }),
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            };
+            notes.push(
+                "decided on the estimates' model ranges: each side at the end of its range least favourable to the verdict"
+                    .into(),
+            );
+        }
+        Ok(Comparison { test, scale: Scale::Difference, identical, notes })
     }
 
     /// Quality over several splits: the corrected resampled t over slot differences.
@@ -390,6 +499,36 @@ impl<'a> Evidence<'a> {
         }
         Ok(Comparison { test, scale: Scale::Difference, identical, notes })
     }
+}
+
+/// An expression's interval when each reference is an interval (interval arithmetic).
+fn interval_of(expr: &Expr, lookup: &mut dyn FnMut(&str, &str) -> Option<[f64; 2]>) -> Option<[f64; 2]> {
+    Some(match expr {
+        Expr::Number(n) => [*n, *n],
+        Expr::Metric { metric, candidate, .. } => lookup(metric, candidate)?,
+        Expr::Negate(inner) => {
+            let [low, high] = interval_of(inner, lookup)?;
+            [-high, -low]
+        }
+        Expr::Binary(a, op, b) => {
+            let ([a0, a1], [b0, b1]) = (interval_of(a, lookup)?, interval_of(b, lookup)?);
+            match op {
+                '+' => [a0 + b0, a1 + b1],
+                '-' => [a0 - b1, a1 - b0],
+                _ => {
+                    if *op == '/' && b0 <= 0.0 && b1 >= 0.0 {
+                        return Some([f64::NEG_INFINITY, f64::INFINITY]);
+                    }
+                    let apply = |x: f64, y: f64| if *op == '*' { x * y } else { x / y };
+                    let corners = [apply(a0, b0), apply(a0, b1), apply(a1, b0), apply(a1, b1)];
+                    [
+                        corners.iter().copied().fold(f64::INFINITY, f64::min),
+                        corners.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                    ]
+                }
+            }
+        }
+    })
 }
 
 /// The keys every map has.

@@ -22,7 +22,7 @@ pub fn number(value: f64) -> String {
 /// "0.8512 [0.8490, 0.8530] (counter)", or "0.8512 (counter, no CI)" when no interval
 /// keeps its promise; "≈[...]" marks an approximate one.
 pub fn with_interval(row: &SummaryRow) -> String {
-    match &row.interval {
+    let text = match &row.interval {
         Ok(i) if i.low == i.high => format!("{} ({})", number(row.value), row.method),
         Ok(i) => format!(
             "{} {}[{}, {}] ({})",
@@ -33,6 +33,10 @@ pub fn with_interval(row: &SummaryRow) -> String {
             row.method
         ),
         Err(_) => format!("{} ({}, no CI)", number(row.value), row.method),
+    };
+    match row.model_range {
+        Some([low, high]) => format!("{text}; model {}–{}", number(low), number(high)),
+        None => text,
     }
 }
 

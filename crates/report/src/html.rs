@@ -13,11 +13,7 @@ th{background:#f3f3f3}code{background:#f5f5f5;padding:0 3px}.plots{display:flex;
 .plot{border:1px solid #ddd}";
 
 pub fn render(analysis: &Analysis, markdown: &str) -> String {
-    let mut options = pulldown_cmark::Options::empty();
-    options.insert(pulldown_cmark::Options::ENABLE_TABLES);
-    let parser = pulldown_cmark::Parser::new_ext(markdown, options);
-    let mut body = String::new();
-    pulldown_cmark::html::push_html(&mut body, parser);
+    let body = body(markdown);
     let plots = plots(analysis);
     // The plots go right after the first table (the results).
     let body = match body.find("</table>") {
@@ -29,6 +25,22 @@ pub fn render(analysis: &Analysis, markdown: &str) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>\n{body}</body></html>\n",
         title.replace('<', "&lt;")
     )
+}
+
+/// The Markdown as HTML. Raw HTML in it can only come from the experiment's own text (a
+/// description, a claim, a name): it is shown as text, never interpreted.
+fn body(markdown: &str) -> String {
+    let mut options = pulldown_cmark::Options::empty();
+    options.insert(pulldown_cmark::Options::ENABLE_TABLES);
+    let parser = pulldown_cmark::Parser::new_ext(markdown, options).map(|event| match event {
+        pulldown_cmark::Event::Html(text) | pulldown_cmark::Event::InlineHtml(text) => {
+            pulldown_cmark::Event::Text(text)
+        }
+        other => other,
+    });
+    let mut body = String::new();
+    pulldown_cmark::html::push_html(&mut body, parser);
+    body
 }
 
 fn plots(analysis: &Analysis) -> String {
@@ -100,5 +112,17 @@ fn whiskers(row: &crate::SummaryRow) -> (f64, f64, f64) {
     match &row.interval {
         Ok(i) => (row.value, i.low, i.high),
         Err(_) => (row.value, row.value, row.value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn raw_html_from_an_experiment_is_shown_as_text() {
+        let html = super::body(
+            "# Experiment\n\nFast <script>alert(1)</script> and <b>bold</b>.\n\n<img src=x onerror=y>\n",
+        );
+        assert!(!html.contains("<script>") && !html.contains("<img") && !html.contains("<b>"), "{html}");
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
     }
 }

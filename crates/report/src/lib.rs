@@ -25,8 +25,8 @@ pub mod trials;
 
 use std::path::{Path, PathBuf};
 
-pub use analysis::{Analysis, Decision, PublishedCheck, ScenarioRow};
-pub use results::{EXPERIMENT_COPY, Results};
+pub use analysis::{Analysis, Decision, PublishedCheck, ScenarioRow, SpecChange};
+pub use results::Results;
 pub use summary::SummaryRow;
 
 #[derive(Debug, thiserror::Error)]
@@ -47,7 +47,11 @@ pub fn analyse(dir: &Path) -> Result<Analysis, ReportError> {
 /// Writes `summary.csv` and `summary.parquet` from the records.
 pub fn aggregate(dir: &Path) -> Result<Analysis, ReportError> {
     let analysis = analyse(dir)?;
-    summary::write(&analysis.summary, analysis.results.experiment.protocol.noise_threshold, dir)?;
+    summary::write(
+        &analysis.summary,
+        analysis.results.experiment.protocol.noise_threshold,
+        &analysis.results.layout,
+    )?;
     Ok(analysis)
 }
 
@@ -64,13 +68,13 @@ pub fn html(analysis: &Analysis) -> String {
 /// Writes the summary files, `report.md` and `report.html`; returns the Markdown's path.
 pub fn render(dir: &Path) -> Result<PathBuf, ReportError> {
     let analysis = aggregate(dir)?;
-    let write = |name: &str, text: String| -> Result<PathBuf, ReportError> {
-        let path = dir.join(name);
+    let write = |path: PathBuf, text: String| -> Result<PathBuf, ReportError> {
         std::fs::write(&path, text)
             .map_err(|source| ReportError::Io { path: path.display().to_string(), source })?;
         Ok(path)
     };
-    let path = write("report.md", markdown::render(&analysis))?;
-    write("report.html", html(&analysis))?;
+    let layout = &analysis.results.layout;
+    let path = write(layout.report_md(), markdown::render(&analysis))?;
+    write(layout.report_html(), html(&analysis))?;
     Ok(path)
 }

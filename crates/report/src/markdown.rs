@@ -309,6 +309,13 @@ fn write_decision(out: &mut String, analysis: &Analysis) {
     let _ = writeln!(out);
     let _ = writeln!(out, "### Pick\n");
     match &decision.pick {
+        None if decision.pick_blocked.is_some() => {
+            let _ = writeln!(
+                out,
+                "*No pick*: {}; set `[environment] compare_mixed_energy = true` to rank them anyway.\n",
+                decision.pick_blocked.as_deref().unwrap_or_default()
+            );
+        }
         None => {
             let _ = writeln!(
                 out,
@@ -490,19 +497,17 @@ fn write_published(out: &mut String, analysis: &Analysis) {
     if analysis.published.is_empty() {
         return;
     }
-    let environment = &analysis.results.experiment.file.environment;
+    let Some(environment) = &analysis.results.environment else { return };
     let _ = writeln!(out, "## Published figures, recomputed\n");
+    let intensity = &environment.carbon_intensity;
     let _ = writeln!(
         out,
-        "From the declared inputs with the experiment's own constants (PUE {}, carbon intensity {}); \
+        "From the declared inputs with the experiment's own constants (PUE {}, carbon intensity {} g/kWh = {} lb/kWh, {}); \
          published figures are whole numbers, so a recomputed figure matches when it rounds to them.\n",
-        environment.pue.map(number).unwrap_or_else(|| "1.0".into()),
-        match &environment.carbon_intensity {
-            Some(spec::model::CarbonIntensity::Grams(g)) =>
-                format!("{} g/kWh = {} lb/kWh", number(*g), number(g / 453.592_37)),
-            Some(spec::model::CarbonIntensity::Region(code)) => format!("`{code}`"),
-            None => "world default".into(),
-        }
+        number(environment.pue.value),
+        number(intensity.g_per_kwh),
+        number(intensity.g_per_kwh / 453.592_37),
+        intensity.name
     );
     let _ = writeln!(out, "| candidate | figure | published | recomputed | match | as printed |");
     let _ = writeln!(out, "|---|---|---|---|---|---|");
@@ -554,6 +559,14 @@ fn write_scenarios(out: &mut String, analysis: &Analysis) {
     if analysis.scenarios.is_empty() {
         return;
     }
+    // In the unit the experiment asks CO2 in (kg when it does not measure CO2 itself).
+    let unit = analysis
+        .results
+        .experiment
+        .metric("co2")
+        .map(|m| m.unit)
+        .or_else(|| units::Unit::parse("kg"))
+        .expect("kg is a unit");
     let _ = writeln!(out, "## CO2 under other factors\n");
     let _ = writeln!(
         out,
@@ -564,14 +577,15 @@ fn write_scenarios(out: &mut String, analysis: &Analysis) {
     for row in &analysis.scenarios {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} g/kWh ({}{}) | {} kg |",
+            "| {} | {} | {} | {} g/kWh ({}{}) | {} {} |",
             row.scenario,
             row.candidate,
             number(row.pue),
             number(row.intensity.g_per_kwh),
             row.intensity.name,
             row.intensity.year.map(|y| format!(", {y}")).unwrap_or_default(),
-            number(row.co2_g / 1000.0)
+            number(units::Unit::parse("g").and_then(|g| g.convert(row.co2_g, unit)).unwrap_or(f64::NAN)),
+            unit.symbol
         );
     }
     let _ = writeln!(out);
@@ -661,10 +675,28 @@ fn write_protocol(out: &mut String, analysis: &Analysis) {
     // wherever it is rendered from.
     let _ = writeln!(
         out,
-        "- experiment file: `{}` in this folder (sha256 `{}`)",
-        crate::EXPERIMENT_COPY,
+        "- experiment file: `{}` in this folder (sha256 `{}`); every version that was run is kept in `specs/`",
+        record::ResultsDir::EXPERIMENT,
         short(&experiment.spec_sha256)
     );
+    for change in &analysis.spec_changes {
+        let _ = writeln!(
+            out,
+            "- **the experiment file changed after trials were recorded**: {} of the trials used ran under version `{}`, \
+             which differs in: {}",
+            change.records,
+            short(&change.sha256),
+            change.sections.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+        );
+    }
+    if let Some(last) = analysis.results.records.last() {
+        let _ = writeln!(
+            out,
+            "- records: {} lines in `runs.jsonl`, hash-chained; the chain ends at `{}`",
+            analysis.results.records.len(),
+            short(&last.sha256)
+        );
+    }
     if let Some(environment) = &analysis.results.environment
         && environment.dataset.train_rows == 0
     {

@@ -1,21 +1,24 @@
-//! A results folder read back: `runs.jsonl`, `environment.json` and the copy of the
-//! experiment file the run was made from. Everything the report shows comes from here.
+//! A results folder read back: `runs.jsonl`, `environment.json`, the experiment file the
+//! report is made from and every version of it that was run. Everything the report shows
+//! comes from here.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use record::{Environment, Record, RecordStore};
+use record::{Environment, Record, RecordStore, ResultsDir};
 use spec::Experiment;
-
-/// The name of the experiment file's copy inside a results folder.
-pub const EXPERIMENT_COPY: &str = "experiment.toml";
 
 #[derive(Debug)]
 pub struct Results {
     pub dir: PathBuf,
+    pub layout: ResultsDir,
     pub experiment: Experiment,
     pub environment: Option<Environment>,
     /// Every record, in file order.
     pub records: Vec<Record>,
+    /// The versions of the experiment file that `tradeoff run` ran, by SHA-256 (from
+    /// `specs/`), as text.
+    pub spec_versions: BTreeMap<String, String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -28,11 +31,12 @@ pub enum ResultsError {
 
 impl Results {
     pub fn load(dir: &Path) -> Result<Results, ResultsError> {
-        let experiment_path = dir.join(EXPERIMENT_COPY);
+        let layout = ResultsDir::new(dir);
+        let experiment_path = layout.experiment();
         let experiment = spec::load(&experiment_path, &spec::Catalogue::permissive()).map_err(|e| {
             ResultsError::Read { path: experiment_path.display().to_string(), reason: e.to_string() }
         })?;
-        let environment_path = dir.join("environment.json");
+        let environment_path = layout.environment();
         let environment = match std::fs::read_to_string(&environment_path) {
             Ok(text) => Some(serde_json::from_str(&text).map_err(|e| ResultsError::Read {
                 path: environment_path.display().to_string(),
@@ -40,8 +44,20 @@ impl Results {
             })?),
             Err(_) => None,
         };
-        let runs = dir.join("runs.jsonl");
+        let runs = layout.runs();
         let records = if runs.exists() { RecordStore::read(&runs)? } else { Vec::new() };
-        Ok(Results { dir: dir.to_path_buf(), experiment, environment, records })
+        let mut spec_versions = BTreeMap::new();
+        if let Ok(entries) = std::fs::read_dir(layout.spec_versions()) {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let Some(name) = path.file_stem().and_then(|s| s.to_str()) else { continue };
+                if path.extension().is_some_and(|x| x == "toml")
+                    && let Ok(text) = std::fs::read_to_string(&path)
+                {
+                    spec_versions.insert(name.to_string(), text);
+                }
+            }
+        }
+        Ok(Results { dir: dir.to_path_buf(), layout, experiment, environment, records, spec_versions })
     }
 }

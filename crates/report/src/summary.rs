@@ -44,9 +44,23 @@ pub struct SummaryRow {
     pub max: f64,
     /// Standard deviation / mean (0 when the mean is 0).
     pub cv: f64,
+    /// For estimates with a model range: the statistic of the trials' low and high ends.
+    pub model_range: Option<[f64; 2]>,
+    /// The interval of the low ends' statistic (its low end) and of the high ends' (its
+    /// high end): the range a verdict on an estimate is decided on.
+    pub decision_range: Option<[f64; 2]>,
 }
 
 impl SummaryRow {
+    /// The interval a verdict uses: the model-widened one for estimates with a range.
+    pub fn decision_interval(&self) -> Result<(f64, f64), String> {
+        let interval = self.interval.as_ref().map_err(Clone::clone)?;
+        Ok(match self.decision_range {
+            Some([low, high]) => (low.min(interval.low), high.max(interval.high)),
+            None => (interval.low, interval.high),
+        })
+    }
+
     pub fn ci_low(&self) -> f64 {
         self.interval.as_ref().map_or(f64::NAN, |i| i.low)
     }
@@ -161,6 +175,7 @@ pub fn summarise(
             Statistic::Max => max[i],
         };
         let (value, interval) = figure(trials, fixed, c, m, statistic, pick(statistic), level);
+        let (model_range, decision_range) = model_range(trials, c, m, statistic, level);
         rows.push(SummaryRow {
             candidate: c.clone(),
             metric: m.clone(),
@@ -177,6 +192,8 @@ pub fn summarise(
             min: min[i],
             max: max[i],
             cv: if mean[i] != 0.0 && n[i] > 1.0 { std[i] / mean[i].abs() } else { 0.0 },
+            model_range,
+            decision_range,
         });
     }
     // Report order: candidates as in the experiment, metrics as in the metric table.
@@ -187,6 +204,38 @@ pub fn summarise(
         )
     });
     Ok(rows)
+}
+
+/// For estimates with a model range: the statistic of the low ends and of the high ends,
+/// and the outer ends of their intervals.
+fn model_range(
+    trials: &Trials<'_>,
+    candidate: &str,
+    metric: &str,
+    statistic: Statistic,
+    level: f64,
+) -> (Option<[f64; 2]>, Option<[f64; 2]>) {
+    let Some(ranges) = trials.ranges(candidate, metric) else { return (None, None) };
+    let mut lows: Vec<f64> = ranges.values().map(|r| r[0]).collect();
+    let mut highs: Vec<f64> = ranges.values().map(|r| r[1]).collect();
+    lows.sort_by(f64::total_cmp);
+    highs.sort_by(f64::total_cmp);
+    let of = |sorted: &[f64]| match statistic {
+        Statistic::Median => stats::median_sorted(sorted),
+        Statistic::Mean => stats::mean(sorted),
+        Statistic::Min => sorted[0],
+        Statistic::Max => sorted[sorted.len() - 1],
+    };
+    let interval = |sorted: &[f64]| match statistic {
+        Statistic::Median => intervals::median(sorted, level).ok(),
+        Statistic::Mean => intervals::mean(sorted, level).ok(),
+        Statistic::Min | Statistic::Max => None,
+    };
+    let decision = match (interval(&lows), interval(&highs)) {
+        (Some(low), Some(high)) => Some([low.low, high.high]),
+        _ => None,
+    };
+    (Some([of(&lows), of(&highs)]), decision)
 }
 
 /// The figure of one candidate x metric and its interval, by design.
@@ -276,11 +325,11 @@ fn figure(
 }
 
 /// Writes `summary.csv` and `summary.parquet`.
-pub fn write(rows: &[SummaryRow], noise_threshold: f64, dir: &Path) -> Result<(), PolarsError> {
+pub fn write(rows: &[SummaryRow], noise_threshold: f64, dir: &record::ResultsDir) -> Result<(), PolarsError> {
     let mut frame = to_frame(rows, noise_threshold)?;
-    let mut csv = std::fs::File::create(dir.join("summary.csv"))?;
+    let mut csv = std::fs::File::create(dir.summary_csv())?;
     CsvWriter::new(&mut csv).include_header(true).finish(&mut frame)?;
-    let parquet = std::fs::File::create(dir.join("summary.parquet"))?;
+    let parquet = std::fs::File::create(dir.summary_parquet())?;
     ParquetWriter::new(parquet).finish(&mut frame)?;
     Ok(())
 }
@@ -301,6 +350,8 @@ pub fn to_frame(rows: &[SummaryRow], noise_threshold: f64) -> Result<DataFrame, 
         "ci_high" => number(|r| r.ci_high()),
         "ci_level" => number(|r| r.interval.as_ref().map_or(f64::NAN, |i| i.level)),
         "ci_note" => text(|r| r.interval_note()),
+        "model_low" => number(|r| r.model_range.map_or(f64::NAN, |m| m[0])),
+        "model_high" => number(|r| r.model_range.map_or(f64::NAN, |m| m[1])),
         "median" => number(|r| r.median),
         "mean" => number(|r| r.mean),
         "q1" => number(|r| r.q1),

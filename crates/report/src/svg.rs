@@ -63,6 +63,9 @@ impl Axis {
 
     fn ticks(&self) -> Vec<f64> {
         let span = self.high - self.low;
+        if !(span.is_finite() && span > 0.0) {
+            return vec![self.low];
+        }
         let raw = span / 5.0;
         let magnitude = 10f64.powf(raw.log10().floor());
         let step = [1.0, 2.0, 5.0, 10.0]
@@ -70,13 +73,14 @@ impl Axis {
             .map(|m| m * magnitude)
             .find(|s| span / s <= 6.0)
             .unwrap_or(10.0 * magnitude);
-        let mut tick = (self.low / step).ceil() * step;
-        let mut ticks = Vec::new();
-        while tick <= self.high + 1e-12 {
-            ticks.push(if tick.abs() < step * 1e-9 { 0.0 } else { tick });
-            tick += step;
-        }
-        ticks
+        let first = (self.low / step).ceil();
+        // Ticks by index, not by repeated addition: with huge values and a tiny span,
+        // adding the step may not change the value, and the loop would never end.
+        (0..12)
+            .map(|i| (first + f64::from(i)) * step)
+            .take_while(|t| *t <= self.high + step * 1e-9)
+            .map(|t| if t.abs() < step * 1e-9 { 0.0 } else { t })
+            .collect()
     }
 }
 
@@ -231,6 +235,19 @@ pub fn bars(title: &str, unit: &str, bars: &[(String, f64, f64, f64)]) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn axes_end_on_huge_values_with_tiny_spans() {
+        for (low, high) in
+            [(1e20, 1e20 + 1e5), (1e300, 1e300 * (1.0 + 1e-15)), (-1e18, -1e18 + 1.0), (5.0, 5.0)]
+        {
+            let axis = Axis::new([low, high].into_iter(), 0.0, 100.0);
+            let ticks = axis.ticks();
+            assert!(!ticks.is_empty() && ticks.len() <= 12, "{low}..{high}: {ticks:?}");
+        }
+        let overflow = Axis::new([f64::MAX, -f64::MAX].into_iter(), 0.0, 100.0);
+        assert!(overflow.ticks().len() <= 12);
+    }
 
     #[test]
     fn plots_are_well_formed_svg_with_one_mark_per_candidate() {

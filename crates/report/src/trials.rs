@@ -121,6 +121,42 @@ impl<'a> Trials<'a> {
             .unwrap_or_default()
     }
 
+    /// A candidate's model range of a metric in each slot, where its figures are estimates
+    /// that carry one (the point value elsewhere).
+    pub fn ranges(&self, candidate: &str, metric: &str) -> Option<BTreeMap<Slot, [f64; 2]>> {
+        let request = self.experiment.metric(metric)?;
+        let slots = self.records.get(candidate)?;
+        if !slots.values().any(|r| r.measurement(metric).is_some_and(|m| m.range.is_some())) {
+            return None;
+        }
+        Some(
+            slots
+                .iter()
+                .filter_map(|(slot, record)| {
+                    let m = record.measurement(metric)?;
+                    let value = m.value_in(request.unit)?;
+                    Some((*slot, m.range_in(request.unit).unwrap_or([value, value])))
+                })
+                .collect(),
+        )
+    }
+
+    /// What a candidate's figures of a metric cover and how they were obtained, as
+    /// distinct `scope (method)` labels: energy figures compare only within one label.
+    pub fn coverage(&self, candidate: &str, metric: &str) -> Vec<String> {
+        let mut labels: Vec<String> = self
+            .records
+            .get(candidate)
+            .into_iter()
+            .flat_map(|slots| slots.values())
+            .filter_map(|r| r.measurement(metric))
+            .map(|m| format!("{} ({})", m.scope.as_deref().unwrap_or("declared figures"), m.method))
+            .collect();
+        labels.sort();
+        labels.dedup();
+        labels
+    }
+
     /// The units a figure is analysed over: slots, except for quality figures when
     /// repetitions reuse one split, where a fold's repetitions are averaged into one
     /// value (they add no information about the split).

@@ -97,7 +97,7 @@ pub struct Candidate {
     pub section: usize,
     pub learner: String,
     pub params: Map<String, Value>,
-    pub device: String,
+    pub device: crate::Device,
     pub threads: Option<u32>,
     pub declared: Option<DeclaredInputs>,
 }

@@ -8,6 +8,7 @@
 
 mod catalogue;
 pub mod claim;
+mod device;
 mod diagnostic;
 mod experiment;
 mod metrics;
@@ -22,6 +23,7 @@ use sha2::{Digest, Sha256};
 
 pub use catalogue::{Catalogue, DatasetEntry, FileCheck, LearnerEntry, ParamCheck, ParamProblem};
 pub use claim::{Claim, ClaimError, Comparison, Expr, RatioForm};
+pub use device::Device;
 pub use diagnostic::{Diagnostic, FileDiagnostics, did_you_mean, one_of};
 pub use experiment::{
     Candidate, DatasetLocation, DatasetRef, Evaluation, Experiment, MetricRequest, Protocol,
@@ -104,7 +106,7 @@ pub fn parse(
         Some(resolved) if diagnostics.is_empty() => resolved,
         _ => return Err(fail(source, diagnostics)),
     };
-    let spec_sha256 = hex(&Sha256::digest(source.text.as_bytes()));
+    let spec_sha256 = hex::encode(Sha256::digest(source.text.as_bytes()));
     Ok(Experiment {
         spans,
         path: path.to_path_buf(),
@@ -131,8 +133,4 @@ pub fn schema_json() -> String {
     let mut text = serde_json::to_string_pretty(&schema_value()).expect("a schema serializes");
     text.push('\n');
     text
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

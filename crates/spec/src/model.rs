@@ -298,6 +298,11 @@ pub struct EnvironmentSection {
     /// Other carbon intensities and PUEs under which the report shows CO2 again.
     #[serde(default)]
     pub scenarios: Vec<Scenario>,
+    /// Rank energy figures that cover different parts or come from different methods
+    /// (a GPU's counter against a CPU estimate) against each other (default false: such
+    /// comparisons are undecided, with the reason).
+    #[serde(default)]
+    pub compare_mixed_energy: Option<bool>,
 }
 
 /// A "what if it ran there" line of the report: CO2 recomputed with other factors.

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::catalogue::Catalogue;
 use crate::claim::Claim;
+use crate::device::Device;
 use crate::diagnostic::{Diagnostic, did_you_mean, one_of};
 use crate::experiment::{Candidate, DatasetLocation, DatasetRef, Evaluation, MetricRequest, Protocol};
 use crate::metrics::{METRICS, metric_info};
@@ -366,18 +367,23 @@ impl Validator<'_> {
             } else {
                 first_seen.insert(&section.name, index);
             }
-            let device = section.device.clone().unwrap_or_else(|| "cpu".to_string());
-            if section.device.is_some() && !is_device(&device) {
-                self.push(
-                    Diagnostic::new(
-                        "spec::invalid-device",
-                        self.at(&path.key("device")),
-                        format!("unknown device `{device}`"),
-                    )
-                    .expected("`cpu`, `cuda`, `cuda:N` or `auto`")
-                    .found(format!("`{device}`")),
-                );
-            }
+            let device = match section.device.as_deref().map(str::parse::<Device>) {
+                None => Device::Cpu,
+                Some(Ok(device)) => device,
+                Some(Err(_)) => {
+                    let written = section.device.clone().unwrap_or_default();
+                    self.push(
+                        Diagnostic::new(
+                            "spec::invalid-device",
+                            self.at(&path.key("device")),
+                            format!("unknown device `{written}`"),
+                        )
+                        .expected(Device::EXPECTED)
+                        .found(format!("`{written}`")),
+                    );
+                    Device::Cpu
+                }
+            };
             if section.declared.is_some() {
                 if section.learner != "declared" {
                     self.push(
@@ -409,7 +415,7 @@ impl Validator<'_> {
                     section: index,
                     learner: section.learner.clone(),
                     params,
-                    device: device.clone(),
+                    device,
                     threads: section.threads,
                     declared: None,
                 }));
@@ -442,7 +448,7 @@ impl Validator<'_> {
                 );
                 continue;
             }
-            if section.device.is_some() && !learner.accepts_device && device != "cpu" {
+            if section.device.is_some() && !learner.accepts_device && device != Device::Cpu {
                 self.push(
                     Diagnostic::new(
                         "spec::invalid-device",
@@ -450,7 +456,7 @@ impl Validator<'_> {
                         format!("learner `{}` runs on the CPU only", section.learner),
                     )
                     .expected("`cpu` or no `device`")
-                    .found(format!("`{device}`")),
+                    .found(format!("`{}`", section.device.as_deref().unwrap_or_default())),
                 );
             }
             for key in section.params.keys() {
@@ -532,7 +538,7 @@ impl Validator<'_> {
                     section: index,
                     learner: section.learner.clone(),
                     params,
-                    device: device.clone(),
+                    device,
                     threads: section.threads,
                     declared: None,
                 });
@@ -792,15 +798,6 @@ impl Diagnostic {
     /// Adds `help` only when no other help was given.
     fn help_or(self, help: &str) -> Self {
         if self.help.is_some() { self } else { self.help(help) }
-    }
-}
-
-fn is_device(device: &str) -> bool {
-    match device {
-        "cpu" | "cuda" | "auto" => true,
-        other => other
-            .strip_prefix("cuda:")
-            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())),
     }
 }
 

@@ -13,7 +13,7 @@ pub mod params;
 #[cfg(feature = "libtorch")]
 mod net;
 
-pub use params::{Architecture, NetParams, entries, valid_device};
+pub use params::{Architecture, NetParams, entries};
 
 /// The libtorch learner kinds (none without the `libtorch` feature).
 pub fn learners() -> Vec<learn::LearnerKind> {

@@ -23,16 +23,11 @@ pub const CNN: LearnerKind = LearnerKind {
 
 /// `cpu`, `cuda`, `cuda:N` or `auto` (CUDA when available).
 pub fn parse_device(device: &str) -> Result<Device, String> {
-    match device {
-        "cpu" => Ok(Device::Cpu),
-        "auto" => Ok(Device::cuda_if_available()),
-        "cuda" => Ok(Device::Cuda(0)),
-        other => other
-            .strip_prefix("cuda:")
-            .and_then(|n| n.parse().ok())
-            .map(Device::Cuda)
-            .ok_or_else(|| format!("unknown device `{other}`")),
-    }
+    Ok(match device.parse::<spec::Device>()? {
+        spec::Device::Cpu => Device::Cpu,
+        spec::Device::Cuda(index) => Device::Cuda(index as usize),
+        spec::Device::Auto => Device::cuda_if_available(),
+    })
 }
 
 /// A network learner: its architecture, hyperparameters, device and, once fitted, weights.
@@ -274,6 +269,21 @@ impl Learner for TorchNet {
         let device = self.fitted.as_ref().map(|f| f.device).or_else(|| parse_device(&self.device_name).ok());
         if let Some(Device::Cuda(index)) = device {
             tch::Cuda::synchronize(index as i64);
+        }
+    }
+
+    fn prepare_runtime(&self) {
+        // libtorch's CPU allocator and thread pool (and a CUDA context) come up on first use.
+        tch::set_num_threads(rayon::current_num_threads() as i32);
+        if let Ok(device) = parse_device(&self.device_name) {
+            let _ = Tensor::zeros([1], (Kind::Float, device)).sum(Kind::Float).double_value(&[]);
+        }
+    }
+
+    fn gpu(&self) -> Option<u32> {
+        match parse_device(&self.device_name) {
+            Ok(Device::Cuda(index)) => Some(index as u32),
+            _ => None,
         }
     }
 }

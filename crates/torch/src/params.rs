@@ -50,12 +50,6 @@ pub struct NetParams {
     pub weight_decay: f64,
 }
 
-/// Whether `device` names a device: `cpu`, `cuda`, `cuda:N` or `auto`.
-pub fn valid_device(device: &str) -> bool {
-    matches!(device, "cpu" | "cuda" | "auto")
-        || device.strip_prefix("cuda:").is_some_and(|n| n.parse::<u32>().is_ok())
-}
-
 pub fn parse(
     architecture: Architecture,
     map: &Map<String, Value>,
@@ -78,12 +72,8 @@ pub fn parse(
         momentum: p.float("momentum", 0.0, 0.0, 1.0),
         weight_decay: p.float("weight_decay", 0.0, 0.0, 1e6),
     };
-    if !valid_device(device) {
-        p.push(ParamError {
-            param: None,
-            message: format!("unknown device `{device}`"),
-            expected: Some("`cpu`, `cuda`, `cuda:N` or `auto`".into()),
-        });
+    if let Err(message) = device.parse::<spec::Device>() {
+        p.push(ParamError { param: None, message, expected: Some(spec::Device::EXPECTED.into()) });
     }
     p.finish(params)
 }

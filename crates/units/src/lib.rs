@@ -155,11 +155,32 @@ pub struct Measurement {
     /// figure covers, the sampling period, ...
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// What an energy figure (or one derived from energy) covers, as a canonical list of
+    /// parts (`cpu-package+dram`, `gpu-board`, `cpu-share+ram-share`): two figures are
+    /// compared only when they cover the same parts by the same method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// For an estimate, the lowest and highest value its model's constants allow, in
+    /// `unit`; a verdict on an estimate is decided on this range, not on `value`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<[f64; 2]>,
+    /// For a derived figure, the method of each input (energy, carbon intensity, PUE,
+    /// price, time).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub inputs: std::collections::BTreeMap<String, Method>,
 }
 
 impl Measurement {
     pub fn new(value: f64, unit: &str, method: Method) -> Self {
-        Measurement { value, unit: unit.to_string(), method, note: None }
+        Measurement {
+            value,
+            unit: unit.to_string(),
+            method,
+            note: None,
+            scope: None,
+            range: None,
+            inputs: std::collections::BTreeMap::new(),
+        }
     }
 
     pub fn counter(value: f64, unit: &str) -> Self {
@@ -171,9 +192,31 @@ impl Measurement {
         self
     }
 
+    pub fn with_scope(mut self, scope: impl Into<String>) -> Self {
+        self.scope = Some(scope.into());
+        self
+    }
+
+    pub fn with_range(mut self, range: Option<[f64; 2]>) -> Self {
+        self.range = range;
+        self
+    }
+
+    pub fn with_inputs(mut self, inputs: std::collections::BTreeMap<String, Method>) -> Self {
+        self.inputs = inputs;
+        self
+    }
+
     /// The value expressed in `target`, if both units are known and share a dimension.
     pub fn value_in(&self, target: Unit) -> Option<f64> {
         Unit::parse(&self.unit)?.convert(self.value, target)
+    }
+
+    /// The model's range expressed in `target`, for an estimate that has one.
+    pub fn range_in(&self, target: Unit) -> Option<[f64; 2]> {
+        let unit = Unit::parse(&self.unit)?;
+        let [low, high] = self.range?;
+        Some([unit.convert(low, target)?, unit.convert(high, target)?])
     }
 }
 

@@ -49,3 +49,32 @@ pub fn records(dir: &Path) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).expect("a JSON record"))
         .collect()
 }
+
+/// The fake `libnvidia-ml.so` of `crates/meter/tests/fake-nvml`, compiled once per test
+/// binary: NVML paths tested without a GPU.
+pub fn fake_nvml() -> &'static Path {
+    static LIBRARY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    LIBRARY.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("tradeoff-cli-fake-nvml-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let library = dir.join("libnvidia-ml-fake.so");
+        let source = workspace().join("crates/meter/tests/fake-nvml/fake_nvml.c");
+        let status = Command::new("cc")
+            .args(["-shared", "-fPIC", "-O2", "-o"])
+            .arg(&library)
+            .arg(&source)
+            .status()
+            .expect("a C compiler (`cc`) builds the fake NVML library");
+        assert!(status.success(), "the fake NVML library did not compile");
+        library
+    })
+}
+
+/// The binary with the fake NVML library and `script` (written into `dir`).
+pub fn with_fake_nvml(dir: &Path, script: &str) -> Command {
+    let path = dir.join("nvml-script");
+    std::fs::write(&path, script).unwrap();
+    let mut command = tradeoff();
+    command.env("TRADEOFF_NVML_LIBRARY", fake_nvml()).env("FAKE_NVML_SCRIPT", &path).current_dir(dir);
+    command
+}
