@@ -113,7 +113,7 @@ impl engine::Finisher for ReportFinisher {
     }
 
     fn report(&self, _experiment: &Experiment, dir: &Path) -> Result<String, String> {
-        Self::child(&["report"], dir)
+        Self::child(&["report", "--quiet"], dir)
     }
 }
 
@@ -154,6 +154,14 @@ pub fn run(files: &[PathBuf], args: RunArgs) -> i32 {
         }
         for error in &outcome.errors {
             println!("  error: {error}");
+        }
+    }
+    // The answer, once every trial is done (analysing earlier would grow the scheduler,
+    // whose peak memory Linux folds into every worker's `ru_maxrss`).
+    for outcome in summary.experiments.iter().filter(|o| o.errors.is_empty()) {
+        if let Ok(analysis) = report::analyse(&outcome.dir) {
+            println!();
+            print!("{}", report::terminal::summary(&analysis, None, colour()));
         }
     }
     if summary.all_ok() { OK } else { FAILED }
@@ -197,7 +205,37 @@ pub fn plan(files: &[PathBuf], dot: Option<&Path>) -> i32 {
     OK
 }
 
-pub fn report(dir: &Path, summary_only: bool) -> i32 {
+/// Whether to colour what goes to stdout: a terminal, and no `NO_COLOR`.
+fn colour() -> bool {
+    std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var("TERM").map_or(true, |t| t != "dumb")
+}
+
+pub fn compare(a: &Path, b: &Path) -> i32 {
+    let analyse = |dir: &Path| {
+        report::analyse(dir).map_err(|error| {
+            eprintln!("error: {error}");
+            INVALID
+        })
+    };
+    let (a_analysis, b_analysis) = match (analyse(a), analyse(b)) {
+        (Ok(x), Ok(y)) => (x, y),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let across = report::across::compare(&a_analysis, &b_analysis);
+    print!("{}", report::across::table(&across, "A", "B"));
+    println!(
+        "
+A: {}
+B: {}",
+        a.display(),
+        b.display()
+    );
+    OK
+}
+
+pub fn report(dir: &Path, summary_only: bool, quiet: bool) -> i32 {
     if summary_only {
         return match report::aggregate(dir) {
             Ok(analysis) => {
@@ -212,7 +250,12 @@ pub fn report(dir: &Path, summary_only: bool) -> i32 {
     }
     match report::render(dir) {
         Ok(path) => {
-            println!("report: {}", path.display());
+            match report::analyse(dir) {
+                Ok(analysis) if !quiet => {
+                    print!("{}", report::terminal::summary(&analysis, Some(&path), colour()))
+                }
+                _ => println!("report: {}", path.display()),
+            }
             OK
         }
         Err(error) => {

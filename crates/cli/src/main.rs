@@ -65,9 +65,19 @@ enum Command {
         /// Only write summary.csv and summary.parquet.
         #[arg(long)]
         summary_only: bool,
+        /// Print only the report's path, not the summary (for `tradeoff run`'s own use).
+        #[arg(long, hide = true)]
+        quiet: bool,
     },
     /// Re-derive every figure of a results folder from its records and compare.
     Audit { dir: PathBuf },
+    /// Put two results folders of one experiment side by side (two machines, two commits).
+    Compare {
+        /// The reference run.
+        a: PathBuf,
+        /// The run compared with it (ratios are B / A).
+        b: PathBuf,
+    },
     /// Show this machine's hardware as the meters see it.
     Hw {
         /// Emit JSON.
@@ -93,8 +103,9 @@ fn main() -> ExitCode {
         }
         Command::Check { files } => commands::check(&files),
         Command::Plan { files, dot } => commands::plan(&files, dot.as_deref()),
-        Command::Report { dir, summary_only } => commands::report(&dir, summary_only),
+        Command::Report { dir, summary_only, quiet } => commands::report(&dir, summary_only, quiet),
         Command::Audit { dir } => commands::audit(&dir),
+        Command::Compare { a, b } => commands::compare(&a, &b),
         Command::Hw { json } => commands::hw(json),
         Command::Schema { out } => commands::schema(&out),
         Command::Worker => engine::worker::serve(&learn::native_learners()),

@@ -319,3 +319,44 @@ accuracy = {}
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("dataset preparation failed: timed out after 2 s"), "{stdout}");
 }
+
+#[test]
+fn peak_memory_is_the_learners_own_and_not_the_harness() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "memory.toml",
+        r#"
+[experiment]
+name = "memory"
+[dataset]
+source = "weather"
+[protocol]
+holdout = 0.25
+[[candidates]]
+name = "small"
+learner = "test.constant"
+[[candidates]]
+name = "large"
+learner = "test.constant"
+params = { megabytes = 120 }
+[metrics]
+peak_memory = { unit = "MB" }
+baseline_memory = { unit = "MB" }
+inference_latency_cold = {}
+"#,
+    );
+    let output = run_in(dir.path(), &["run", "memory.toml"]);
+    assert!(output.status.success(), "{}", describe(&output));
+    let records = records(&dir.path().join("results/memory"));
+    let figure = |candidate: &str, metric: &str| {
+        by_candidate(&records, candidate)[0]["measurements"][metric]["value"].as_f64().unwrap() / 1e6
+    };
+    let (small, large) = (figure("small", "peak_memory"), figure("large", "peak_memory"));
+    // The learner's 120 MiB show; the cold-latency harness's cache-flushing buffer and the
+    // scheduler's own pages do not.
+    assert!(large - small > 120.0, "small {small:.1} MB, large {large:.1} MB");
+    assert!(small < figure("small", "baseline_memory") + 30.0, "small {small:.1} MB");
+    let note = by_candidate(&records, "small")[0]["measurements"]["peak_memory"]["note"].as_str().unwrap();
+    assert!(note.contains("VmHWM") && note.contains("cross-check: ru_maxrss"), "{note}");
+}

@@ -53,6 +53,10 @@ pub struct SpecChange {
     pub sections: Vec<String>,
 }
 
+/// A weighted metric, its stated share of the weights, and the pick as that share runs
+/// from 0 to 1: `(from, to, candidate)` segments.
+pub type SensitivityBand = (String, f64, Vec<(f64, f64, String)>);
+
 #[derive(Debug)]
 pub struct Decision {
     pub candidates: Vec<String>,
@@ -65,6 +69,9 @@ pub struct Decision {
     pub pick: Option<Pick>,
     /// Why there is no pick although priorities are stated.
     pub pick_blocked: Option<String>,
+    /// For a weighted pick: per weighted metric, its stated share of the weights and the
+    /// pick as that share runs from 0 to 1, as `(from, to, candidate)` segments.
+    pub sensitivity: Vec<SensitivityBand>,
     pub claims: Vec<ClaimCheck>,
 }
 
@@ -387,6 +394,30 @@ fn decide(
         }
     });
     let claims = claims::check(&experiment.file.claims, evidence);
+    let mut sensitivity = Vec::new();
+    if let Some(p) = priorities
+        && pick.as_ref().is_some_and(|p| p.method == PriorityMethod::Weighted)
+        && frontier.members.len() > 1
+    {
+        let weights: Vec<decide::Weight> = p
+            .weights
+            .iter()
+            .filter(|(_, w)| **w > 0.0)
+            .filter_map(|(m, w)| {
+                experiment.metric(m).map(|r| (m.clone(), *w, r.info.direction, p.scales.get(m).copied()))
+            })
+            .collect();
+        let total: f64 = weights.iter().map(|w| w.1).sum();
+        if weights.len() > 1 {
+            for (index, (metric, weight, _, _)) in weights.iter().enumerate() {
+                let bands = decide::sensitivity_bands(&frontier.members, &weights, judge, index, 100)
+                    .into_iter()
+                    .map(|(from, to, c)| (from, to, frontier.members[c].clone()))
+                    .collect();
+                sensitivity.push((metric.clone(), weight / total, bands));
+            }
+        }
+    }
     Decision {
         candidates,
         constraints,
@@ -396,6 +427,7 @@ fn decide(
         frontier,
         pick,
         pick_blocked,
+        sensitivity,
         claims,
     }
 }

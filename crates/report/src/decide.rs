@@ -74,6 +74,8 @@ pub struct ConstraintCheck {
     pub status: Status,
     /// Why, with the figures that decided.
     pub reason: String,
+    /// The paired comparison behind a bound relative to a baseline.
+    pub comparison: Option<Comparison>,
 }
 
 /// Checks every constraint for every candidate.
@@ -92,6 +94,7 @@ pub fn constraints(
                 bound,
                 status,
                 reason,
+                comparison: None,
             };
             for (limit, lower) in [(constraint.min, true), (constraint.max, false)] {
                 let Some(limit) = limit else { continue };
@@ -122,7 +125,7 @@ pub fn constraints(
                     Err(reason) => check(words, Status::Undecided, reason),
                     Ok(comparison) => {
                         let (status, reason) = by_test(&comparison, lower, judge.alpha());
-                        check(words, status, reason)
+                        ConstraintCheck { comparison: Some(comparison), ..check(words, status, reason) }
                     }
                 });
             }
@@ -446,6 +449,46 @@ pub fn weighted(candidates: &[String], weights: &[Weight], judge: &dyn Judge) ->
         decided_by: None,
         robustness,
     })
+}
+
+/// How the weighted pick changes as the weight of `weights[index]` runs from 0 to 1 while
+/// the other weights keep their proportions: `(from, to, candidate index)` segments of
+/// one pick, evaluated at `steps + 1` points.
+pub fn sensitivity_bands(
+    candidates: &[String],
+    weights: &[Weight],
+    judge: &dyn Judge,
+    index: usize,
+    steps: usize,
+) -> Vec<(f64, f64, usize)> {
+    let values = |c: &str, m: &str| judge.figure(c, m).map(|f| f.value);
+    let columns = columns(candidates, weights, &values);
+    let others: f64 = weights.iter().enumerate().filter(|(i, _)| *i != index).map(|(_, w)| w.1).sum();
+    let mut segments: Vec<(f64, f64, usize)> = Vec::new();
+    let half = 0.5 / steps as f64;
+    for step in 0..=steps {
+        let w = step as f64 / steps as f64;
+        let vector: Vec<f64> = weights
+            .iter()
+            .enumerate()
+            .map(|(i, (_, original, _, _))| {
+                if i == index {
+                    w
+                } else if others > 0.0 {
+                    original / others * (1.0 - w)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let pick = argmax(&utilities(&columns, &vector, candidates.len()));
+        let (from, to) = ((w - half).max(0.0), (w + half).min(1.0));
+        match segments.last_mut() {
+            Some(last) if last.2 == pick => last.1 = to,
+            _ => segments.push((from, to, pick)),
+        }
+    }
+    segments
 }
 
 /// Lexicographic choice: the best on the first metric; candidates within `tolerance`

@@ -8,6 +8,7 @@
 //!
 //! The report never sees the engine.
 
+pub mod across;
 mod analysis;
 pub mod audit;
 pub mod claims;
@@ -21,6 +22,7 @@ pub mod results;
 pub mod stats;
 pub mod summary;
 pub mod svg;
+pub mod terminal;
 pub mod trials;
 
 use std::path::{Path, PathBuf};

@@ -19,6 +19,11 @@ pub fn render(analysis: &Analysis) -> String {
     if let Some(description) = &experiment.file.experiment.description {
         let _ = writeln!(out, "{}\n", description.trim());
     }
+    write_brief(&mut out, analysis);
+    write_key_figures(&mut out, analysis);
+    write_variation(&mut out, analysis);
+
+    let _ = writeln!(out, "## Details\n");
     let level = percent(1.0 - experiment.protocol.alpha);
     let _ = writeln!(
         out,
@@ -37,9 +42,7 @@ pub fn render(analysis: &Analysis) -> String {
             )
         },
     );
-    write_variation(&mut out, analysis);
-
-    let _ = writeln!(out, "## Results\n");
+    let _ = writeln!(out, "### All figures\n");
     let metrics: Vec<&spec::MetricRequest> = experiment.metrics.iter().collect();
     let _ = write!(out, "| candidate |");
     for metric in &metrics {
@@ -67,6 +70,7 @@ pub fn render(analysis: &Analysis) -> String {
         "Cells: statistic [{level} interval] (method); `no CI`: no interval keeps its promise here (the reason is in the detail table); \
          `n/a`: no successful trial measured it.\n"
     );
+    let _ = writeln!(out, "{STRIPS}\n");
 
     let _ = writeln!(out, "### Detail\n");
     let _ = writeln!(
@@ -131,6 +135,201 @@ pub fn render(analysis: &Analysis) -> String {
     write_environment(&mut out, analysis);
     write_left_out(&mut out, analysis);
     out
+}
+
+/// Where `report.html` puts its figures (HTML comments: invisible on GitHub).
+pub const MATRIX: &str = "<!-- figure:matrix -->";
+pub const COMPARISONS: &str = "<!-- figure:comparisons -->";
+pub const STRIPS: &str = "<!-- figure:strips -->";
+pub const SENSITIVITY: &str = "<!-- figure:sensitivity -->";
+
+/// The answer first: the pick and how robust it is, the frontier, the constraints that
+/// are not simply met, and every claim with its estimate and interval.
+fn write_brief(out: &mut String, analysis: &Analysis) {
+    let decision = &analysis.decision;
+    let experiment = &analysis.results.experiment;
+    let _ = writeln!(out, "## Decision\n");
+    if decision.candidates.is_empty() {
+        let _ = writeln!(out, "No candidate has a successful trial yet.\n");
+        return;
+    }
+    let undecided = decision.undecided();
+    match (&decision.pick, &decision.pick_blocked) {
+        (Some(pick), _) => {
+            let mut words = format!("- **Pick: `{}`**", pick.candidate);
+            if undecided.contains(&pick.candidate.as_str()) {
+                words.push_str(" (with an undecided constraint)");
+            }
+            match pick.method {
+                spec::model::PriorityMethod::Weighted => {
+                    if let Some((_, utility, _)) = pick.scores.first() {
+                        let _ = write!(words, ": weighted utility {utility:.3}");
+                    }
+                    if let Some((draws, shares)) = &pick.robustness {
+                        let own = shares.iter().find(|(c, _)| c == &pick.candidate).map_or(0.0, |(_, s)| *s);
+                        let _ = write!(
+                            words,
+                            "; the pick in {} of {} resamples of the trials",
+                            percent_whole(own),
+                            thousands(*draws)
+                        );
+                    }
+                    if let Some(sensitivity) = &pick.sensitivity {
+                        let _ = write!(words, "; {sensitivity}");
+                    }
+                }
+                spec::model::PriorityMethod::Lexicographic => {
+                    if let Some(metric) = &pick.decided_by {
+                        let _ = write!(words, ": lexicographic, decided by `{metric}`");
+                    }
+                }
+            }
+            let _ = writeln!(out, "{words}.");
+        }
+        (None, Some(reason)) => {
+            let _ = writeln!(out, "- **No pick**: {reason}.");
+        }
+        (None, None) if experiment.file.priorities.is_none() => {
+            let _ = writeln!(
+                out,
+                "- **No pick**: the experiment states no `[priorities]`; the frontier is the answer."
+            );
+        }
+        (None, None) => {
+            let _ = writeln!(out, "- **No pick**: no candidate is feasible.");
+        }
+    }
+    let frontier: Vec<String> = decision.frontier.members.iter().map(|c| format!("`{c}`")).collect();
+    let mut words = format!(
+        "- **Frontier**: {}",
+        if frontier.is_empty() { "none".to_string() } else { frontier.join(", ") }
+    );
+    for (dominated, by) in &decision.frontier.dominated {
+        let _ = write!(words, "; `{dominated}` dominated by `{by}`");
+    }
+    let violators: Vec<&String> = decision.candidates.iter().filter(|c| decision.violates(c)).collect();
+    if !violators.is_empty() {
+        let _ = write!(
+            words,
+            "; out for a violated constraint: {}",
+            violators.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+        );
+    }
+    let _ = writeln!(out, "{words}.");
+    if !decision.constraints.is_empty() {
+        let met = decision.constraints.iter().filter(|c| c.status == Status::Met).count();
+        let _ = writeln!(
+            out,
+            "- **Constraints**: {met} of {} checks met{}",
+            decision.constraints.len(),
+            if met == decision.constraints.len() { "." } else { "; the rest:" }
+        );
+        for check in decision.constraints.iter().filter(|c| c.status != Status::Met) {
+            let _ = writeln!(
+                out,
+                "  - `{}` {} `{}` {} — {}",
+                check.candidate,
+                match check.status {
+                    Status::Violated => "**violates**",
+                    _ => "is *undecided* on",
+                },
+                check.metric,
+                check.bound,
+                check.reason
+            );
+        }
+    }
+    if !decision.claims.is_empty() {
+        let _ = writeln!(
+            out,
+            "- **Claims** (paired tests, one-sided, Holm-corrected together at α = {}):",
+            number(experiment.protocol.alpha)
+        );
+        for check in &decision.claims {
+            let verdict = match check.verdict {
+                crate::claims::Verdict::Undecided => "*undecided*".to_string(),
+                v => format!("**{}**", v.as_str()),
+            };
+            let evidence = match &check.comparison {
+                Ok(c) => {
+                    let interval = c
+                        .shown_interval()
+                        .map(|i| format!(" [{}, {}]", number(i.low), number(i.high)))
+                        .unwrap_or_default();
+                    let what = if matches!(c.scale, Scale::Ratio { .. }) { "ratio" } else { "difference" };
+                    format!(
+                        "{what} {}{interval}, {} (n = {})",
+                        number(c.shown_estimate()),
+                        c.test.method,
+                        c.test.n
+                    )
+                }
+                Err(reason) => reason.clone(),
+            };
+            let why = if check.verdict == crate::claims::Verdict::Undecided && !check.reason.is_empty() {
+                format!("; {}", check.reason)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(out, "  - {verdict} — {}: {evidence}{why}", check.claim.text);
+        }
+    }
+    let _ = writeln!(out, "\n{COMPARISONS}\n");
+}
+
+/// One row per candidate with the prioritised metrics first: the figures a reader
+/// compares; every other figure is in the details.
+fn write_key_figures(out: &mut String, analysis: &Analysis) {
+    let experiment = &analysis.results.experiment;
+    let mut metrics: Vec<&spec::MetricRequest> =
+        analysis.decision.objectives.iter().filter_map(|(m, _)| experiment.metric(m)).collect();
+    if metrics.len() == experiment.metrics.len() || metrics.is_empty() {
+        metrics = experiment.metrics.iter().take(5).collect();
+    }
+    let _ = writeln!(out, "## Key figures\n");
+    let _ = write!(out, "| candidate | trials |");
+    for metric in &metrics {
+        let _ = write!(out, " {} ({}) |", metric.name(), metric.unit.symbol);
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "|---|---|{}", "---|".repeat(metrics.len()));
+    let level = percent(1.0 - experiment.protocol.alpha);
+    for candidate in &experiment.candidates {
+        let n =
+            analysis.summary.iter().filter(|r| r.candidate == candidate.name).map(|r| r.n).max().unwrap_or(0);
+        let mark = if analysis.decision.pick.as_ref().is_some_and(|p| p.candidate == candidate.name) {
+            " ★"
+        } else {
+            ""
+        };
+        let _ = write!(out, "| {}{mark} | {n} |", candidate.name);
+        for metric in &metrics {
+            match analysis.row(&candidate.name, metric.name()) {
+                Some(row) => {
+                    let interval = match &row.interval {
+                        Ok(i) if i.low != i.high => format!("<br>[{}, {}]", number(i.low), number(i.high)),
+                        Ok(_) => String::new(),
+                        Err(_) => "<br>no CI".to_string(),
+                    };
+                    let method = if row.method == Method::Counter {
+                        String::new()
+                    } else {
+                        format!(" ({})", row.method)
+                    };
+                    let _ = write!(out, " {}{method}{interval} |", number(row.value));
+                }
+                None => {
+                    let _ = write!(out, " n/a |");
+                }
+            }
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(
+        out,
+        "\nThe statistic of each figure with its {level} interval; methods other than `counter` named. ★ marks the pick. All figures, their intervals' methods and the trials are under *Details*.\n"
+    );
+    let _ = writeln!(out, "{MATRIX}\n");
 }
 
 fn percent(level: f64) -> String {
@@ -224,7 +423,6 @@ fn write_decision(out: &mut String, analysis: &Analysis) {
     if decision.candidates.is_empty() {
         return;
     }
-    let _ = writeln!(out, "## Decision\n");
     let _ = writeln!(out, "### Constraints\n");
     if experiment.file.constraints.is_empty() {
         let _ = writeln!(out, "No constraints: every candidate is feasible.\n");
@@ -373,6 +571,7 @@ fn write_decision(out: &mut String, analysis: &Analysis) {
                 if let Some(sensitivity) = &pick.sensitivity {
                     let _ = writeln!(out, "Sensitivity: {sensitivity}.\n");
                 }
+                let _ = writeln!(out, "{SENSITIVITY}\n");
             }
             spec::model::PriorityMethod::Lexicographic => {
                 let _ = writeln!(
@@ -433,7 +632,7 @@ fn write_claims(out: &mut String, analysis: &Analysis) {
         return;
     }
     let alpha = analysis.results.experiment.protocol.alpha;
-    let _ = writeln!(out, "## Claims\n");
+    let _ = writeln!(out, "### Claims\n");
     let _ = writeln!(
         out,
         "Each claim is a paired comparison, tested one-sided in the claimed direction; the {} claims are tested together with \
