@@ -290,18 +290,24 @@ accuracy = {}
 #[test]
 fn a_dataset_that_hangs_is_cut_at_the_timeout() {
     let dir = tempfile::tempdir().unwrap();
-    // A named pipe nobody writes to: reading it blocks for ever.
-    let fifo = dir.path().join("stalled.csv");
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
-    assert!(made.success());
+    // A server that accepts the download and never answers: a stalled download.
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = server.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in server.incoming() {
+            held.push(stream);
+        }
+    });
     write(
         dir.path(),
         "stalled.toml",
-        r#"
+        &r#"
 [experiment]
 name = "stalled"
 [dataset]
-path = "stalled.csv"
+url = "http://127.0.0.1:PORT/stalled.csv"
+sha256 = "0000000000000000000000000000000000000000000000000000000000000000"
 target = "class"
 [protocol]
 timeout = "2s"
@@ -310,7 +316,8 @@ name = "tree"
 learner = "decision_tree"
 [metrics]
 accuracy = {}
-"#,
+"#
+        .replace("PORT", &port.to_string()),
     );
     let started = Instant::now();
     let output = run_in(dir.path(), &["run", "stalled.toml"]);

@@ -66,6 +66,8 @@ fn digits() -> Result<Dataset, DataError> {
         provenance: format!(
             "UCI optdigits (CC BY 4.0), embedded; optdigits.tra sha256 {OPTDIGITS_TRAIN_SHA256}, optdigits.tes sha256 {OPTDIGITS_TEST_SHA256}"
         ),
+        sources: Vec::new(),
+        protected: Vec::new(),
     })
 }
 
@@ -123,6 +125,8 @@ fn weather() -> Dataset {
         train: Table::new(x, y, cols),
         test: None,
         provenance: "the weather table of the lecture (16 rows)".into(),
+        sources: Vec::new(),
+        protected: Vec::new(),
     }
 }
 
@@ -208,6 +212,8 @@ pub fn fashion_mnist(files: &[KnownFile<'_>; 4], locations: &Locations) -> Resul
             "Fashion-MNIST (Zalando, MIT), official split: {}; from {FASHION_BASE}",
             provenance.join(", ")
         ),
+        sources: Vec::new(),
+        protected: Vec::new(),
     })
 }
 

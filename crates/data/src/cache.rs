@@ -2,8 +2,9 @@
 //! reads instead of re-parsing the source. Features are stored as `u8` when every value
 //! is an integer in 0..=255 (pixels, counts), else as `f32`; all little-endian.
 //!
-//! Layout: `TRDSET01`, a `u64` header length, a JSON header, then for the training table
-//! and the optional test table: features, then `u32` labels.
+//! Layout: `TRDSET02`, a `u64` header length, a JSON header (names, classes, how each
+//! feature was encoded, protected attributes' groups), then for the training table and
+//! the optional test table: features (missing values as NaN), then `u32` labels.
 
 use std::fs;
 use std::io::Write;
@@ -14,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::DataError;
 use crate::table::{Dataset, Table};
 
-const MAGIC: &[u8; 8] = b"TRDSET01";
+const MAGIC: &[u8; 8] = b"TRDSET02";
 
 #[derive(Serialize, Deserialize)]
 struct Header {
@@ -26,6 +27,10 @@ struct Header {
     test_rows: Option<usize>,
     cols: usize,
     bytes_per_value: u8,
+    #[serde(default)]
+    sources: Vec<crate::table::FeatureSource>,
+    #[serde(default)]
+    protected: Vec<crate::table::GroupColumn>,
 }
 
 fn fits_in_bytes(table: &Table) -> bool {
@@ -45,6 +50,8 @@ pub fn write(path: &Path, dataset: &Dataset) -> Result<(), DataError> {
         test_rows: dataset.test.as_ref().map(|t| t.rows),
         cols: dataset.train.cols,
         bytes_per_value: if compact { 1 } else { 4 },
+        sources: dataset.sources.clone(),
+        protected: dataset.protected.clone(),
     };
     let header = serde_json::to_vec(&header).expect("a header serializes");
     let mut bytes = Vec::with_capacity(16 + header.len() + dataset.train.x.len() * 4);
@@ -113,6 +120,8 @@ pub fn read(path: &Path) -> Result<Dataset, DataError> {
         train,
         test,
         provenance: header.provenance,
+        sources: header.sources,
+        protected: header.protected,
     })
 }
 
@@ -132,5 +141,11 @@ pub fn fingerprint(dataset: &Dataset) -> String {
         }
     }
     hasher.update(dataset.class_names.join("\u{1f}").as_bytes());
+    for group in &dataset.protected {
+        hasher.update(group.name.as_bytes());
+        for v in group.train.iter().chain(group.test.iter().flatten()) {
+            hasher.update(v.to_le_bytes());
+        }
+    }
     hex::encode(hasher.finalize())
 }

@@ -8,6 +8,7 @@ pub mod builtin;
 pub mod cache;
 pub mod fetch;
 pub mod idx;
+pub mod missing;
 pub mod rng;
 pub mod seeds;
 pub mod split;
@@ -17,15 +18,34 @@ pub mod tabular;
 use std::path::PathBuf;
 
 pub use fetch::Locations;
-pub use table::{Dataset, Table};
-pub use tabular::{Categorical, Format, TableOptions};
+pub use table::{Dataset, FeatureKind, FeatureSource, GroupColumn, Table};
+pub use tabular::{Categorical, Format, Missing, Separator, TableOptions};
 
 /// Where a dataset comes from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Source {
     Builtin(String),
-    File { path: PathBuf, format: Format },
-    Url { url: String, sha256: String, format: Format },
+    /// A table file, and the publisher's separate test file if there is one.
+    File {
+        path: PathBuf,
+        test_path: Option<PathBuf>,
+        format: Format,
+    },
+    Url {
+        url: String,
+        sha256: String,
+        format: Format,
+    },
+}
+
+/// The known name closest to `found`, when one is close enough to suggest.
+pub fn suggest<'a>(found: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    known
+        .into_iter()
+        .map(|k| (k, strsim::damerau_levenshtein(found, k)))
+        .filter(|(k, d)| *d <= 2.max(found.len().min(k.len()) / 3))
+        .min_by_key(|(_, d)| *d)
+        .map(|(k, _)| k)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,12 +84,14 @@ pub fn load(
     };
     match source {
         Source::Builtin(name) => builtin::load(name, locations),
-        Source::File { path, format } => tabular::load(path, *format, &table_options()?),
+        Source::File { path, test_path, format } => {
+            tabular::load(path, test_path.as_deref(), *format, &table_options()?)
+        }
         Source::Url { url, sha256, format } => {
             let file_name = url.rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or("download");
             let known = fetch::KnownFile { name: file_name, url, sha256, published_md5: None };
             let (_, path) = fetch::obtain(&known, "downloads", locations)?;
-            tabular::load(&path, *format, &table_options()?)
+            tabular::load(&path, None, *format, &table_options()?)
         }
     }
 }

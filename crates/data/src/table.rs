@@ -46,6 +46,46 @@ pub struct Dataset {
     pub test: Option<Table>,
     /// Where the data came from (files and their checksums), for the report.
     pub provenance: String,
+    /// Which source column each feature comes from and how it was encoded (for imputing
+    /// missing values per fold); empty for datasets without missing values.
+    pub sources: Vec<FeatureSource>,
+    /// Protected attributes, kept for grouping (fairness figures) even when they are not
+    /// features.
+    pub protected: Vec<GroupColumn>,
+}
+
+/// How a feature came from its source column.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FeatureSource {
+    pub column: String,
+    pub kind: FeatureKind,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeatureKind {
+    Numeric,
+    /// One 0/1 indicator of a category.
+    OneHot,
+    /// A category's index.
+    Ordinal,
+}
+
+/// A protected attribute: its groups and each row's group, for the training and the
+/// official test table.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct GroupColumn {
+    pub name: String,
+    pub levels: Vec<String>,
+    pub train: Vec<u32>,
+    pub test: Option<Vec<u32>>,
+}
+
+impl GroupColumn {
+    /// The same column for a subset of training rows.
+    pub fn select(&self, rows: &[usize]) -> Vec<u32> {
+        rows.iter().map(|&r| self.train[r]).collect()
+    }
 }
 
 impl Dataset {

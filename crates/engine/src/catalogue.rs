@@ -25,6 +25,7 @@ pub fn catalogue() -> Catalogue {
             name: kind.name.to_string(),
             unavailable: None,
             accepts_device: kind.accepts_device,
+            accepts_missing: kind.accepts_missing,
             params: kind.params.iter().map(|p| p.to_string()).collect(),
             check: Box::new(move |params| {
                 (kind.build)(params, "cpu").err().map(problems).unwrap_or_default()
@@ -37,6 +38,7 @@ pub fn catalogue() -> Catalogue {
             name: entry.name.to_string(),
             unavailable: (!worker_present).then(|| TORCH_HINT.to_string()),
             accepts_device: true,
+            accepts_missing: false,
             params: entry.params.iter().map(|p| p.to_string()).collect(),
             check: Box::new(move |params| problems((entry.check)(params))),
         });
@@ -48,7 +50,112 @@ pub fn catalogue() -> Catalogue {
             official_split: *official_split,
         })
         .collect();
-    Catalogue { learners, datasets, checks: vec![Box::new(check_region)], permissive: false }
+    Catalogue {
+        learners,
+        datasets,
+        checks: vec![Box::new(check_region)],
+        dataset_check: Some(Box::new(check_data_file)),
+        permissive: false,
+    }
+}
+
+/// How a table file becomes a dataset, in the data crate's terms (none for built-ins).
+pub fn table_options(dataset: &spec::DatasetRef) -> Option<data::TableOptions> {
+    let target = dataset.target.as_ref()?;
+    Some(data::TableOptions {
+        target: target.clone(),
+        drop: dataset.drop.clone(),
+        categorical: match dataset.categorical {
+            spec::model::CategoricalEncoding::Onehot => data::Categorical::OneHot,
+            spec::model::CategoricalEncoding::Native => data::Categorical::Native,
+        },
+        header: dataset.header,
+        columns: dataset.columns.clone(),
+        separator: match dataset.separator {
+            spec::FieldSeparator::Byte(byte) => data::Separator::Byte(byte),
+            spec::FieldSeparator::Whitespace => data::Separator::Whitespace,
+        },
+        comment: dataset.comment.clone(),
+        na_values: dataset.na_values.clone(),
+        missing: missing_policy(dataset.missing),
+        target_map: dataset.target_map.clone(),
+        categorical_ok: dataset.categorical_ok.clone(),
+        max_categorical_share: dataset.max_categorical_share,
+        protected: dataset.protected.clone(),
+    })
+}
+
+pub fn missing_policy(policy: spec::model::MissingPolicy) -> data::Missing {
+    match policy {
+        spec::model::MissingPolicy::Error => data::Missing::Error,
+        spec::model::MissingPolicy::Native => data::Missing::Native,
+        spec::model::MissingPolicy::Impute => data::Missing::Impute,
+    }
+}
+
+/// Opens a table file cheaply (its header and first rows): a missing file, an unreadable
+/// first rows, or a column named in `[dataset]` that the file lacks is a diagnostic at the
+/// key that names it, with did-you-mean over the real columns.
+fn check_data_file(dataset: &spec::DatasetRef, spans: &spec::structure::SpanIndex) -> Vec<Diagnostic> {
+    let spec::DatasetLocation::File { path, format } = &dataset.location else { return Vec::new() };
+    let Some(options) = table_options(dataset) else { return Vec::new() };
+    let section = spec::structure::Path::root().key("dataset");
+    let format = match format {
+        spec::model::TableFormat::Csv => data::Format::Csv,
+        spec::model::TableFormat::Parquet => data::Format::Parquet,
+    };
+    let mut diagnostics = Vec::new();
+    let mut columns = None;
+    for (key, file) in [("path", Some(path)), ("test_path", dataset.test_path.as_ref())] {
+        let Some(file) = file else { continue };
+        let span = spans.value(&section.key(key));
+        let problem = match std::fs::metadata(file) {
+            Err(error) => Some(format!("cannot open `{}`: {error}", file.display())),
+            Ok(metadata) if !metadata.is_file() => {
+                Some(format!("`{}` is not a regular file", file.display()))
+            }
+            Ok(_) => match data::tabular::peek(file, format, &options, 100) {
+                Ok(names) => {
+                    columns.get_or_insert(names);
+                    None
+                }
+                Err(error) => Some(error.to_string()),
+            },
+        };
+        if let Some(problem) = problem {
+            diagnostics.push(
+                Diagnostic::new("spec::unreadable-data", span, "the data file cannot be used")
+                    .expected("a readable table file (the path is relative to the experiment file's folder)")
+                    .found(problem),
+            );
+        }
+    }
+    let Some(columns) = columns else { return diagnostics };
+    let known = || columns.iter().map(String::as_str);
+    let mut unknown = |name: &str, span: std::ops::Range<usize>| {
+        if !columns.iter().any(|c| c == name) {
+            diagnostics.push(
+                Diagnostic::new("spec::unknown-column", span, format!("the data has no column `{name}`"))
+                    .expected(format!("one of the file's columns: {}", spec::one_of(known())))
+                    .found(format!("`{name}`"))
+                    .maybe_help(spec::did_you_mean(name, known())),
+            );
+        }
+    };
+    if let Some(target) = &dataset.target {
+        unknown(target, spans.value(&section.key("target")));
+    }
+    for key in ["drop", "protected", "categorical_ok"] {
+        let names = match key {
+            "drop" => &dataset.drop,
+            "protected" => &dataset.protected,
+            _ => &dataset.categorical_ok,
+        };
+        for (i, name) in names.iter().enumerate() {
+            unknown(name, spans.value(&section.key(key).index(i)));
+        }
+    }
+    diagnostics
 }
 
 /// A learner's parameter errors in the validator's terms.

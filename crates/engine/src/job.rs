@@ -11,7 +11,7 @@ use units::Measurement;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Job {
-    Prepare(PrepareJob),
+    Prepare(Box<PrepareJob>),
     Trial(Box<TrialJob>),
 }
 
@@ -19,9 +19,10 @@ pub enum Job {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PrepareJob {
     pub source: SourceJob,
-    pub target: Option<String>,
-    pub drop: Vec<String>,
-    pub onehot: bool,
+    /// How a table file becomes a dataset (none for built-in datasets).
+    pub table: Option<data::TableOptions>,
+    /// The positive class as written in the target column, checked against the classes.
+    pub positive: Option<String>,
     pub subsample: Option<u64>,
     pub seed: u64,
     pub cache_path: PathBuf,
@@ -33,7 +34,7 @@ pub struct PrepareJob {
 #[serde(rename_all = "snake_case")]
 pub enum SourceJob {
     Builtin { name: String },
-    File { path: PathBuf, parquet: bool },
+    File { path: PathBuf, test_path: Option<PathBuf>, parquet: bool },
     Url { url: String, sha256: String, parquet: bool },
 }
 
@@ -50,6 +51,11 @@ pub struct TrialJob {
     pub seed: u64,
     pub threads: usize,
     pub metrics: Vec<MetricJob>,
+    /// What the candidate does with missing feature values.
+    pub missing: data::Missing,
+    /// The positive class's index and the smallest group a fairness figure counts.
+    pub positive: Option<u32>,
+    pub min_group_size: u64,
     pub latency_samples: u32,
     pub energy: EnergyJob,
     /// Where to write the model's rules (trees), if wanted.
@@ -64,6 +70,14 @@ pub struct MetricJob {
     pub name: String,
     pub percentile: f64,
     pub batch: Option<u32>,
+    /// `noise_accuracy`: noise in training standard deviations.
+    pub sigma: f64,
+    /// `prediction_instability`: share of training rows redrawn.
+    pub resample: f64,
+    /// `update_time`: share of further training rows.
+    pub new_rows: f64,
+    /// `inference_cost`: predictions the cost is for.
+    pub per: f64,
 }
 
 /// What the worker needs to meter energy and derive CO2 and cost.

@@ -13,6 +13,7 @@ mod latency;
 pub mod plan;
 mod process;
 mod progress;
+mod qualities;
 pub mod run;
 pub mod worker;
 

@@ -390,6 +390,8 @@ fn start(
                     test_rows: None,
                     features: 0,
                     classes: 0,
+                    class_names: Vec::new(),
+                    groups: Vec::new(),
                 };
                 write_environment(experiment, &states[*e], &facts_none, facts)?;
                 record_declared(experiment, &mut states[*e], &facts_none, facts, progress)?;
@@ -401,6 +403,7 @@ fn start(
                 spec::DatasetLocation::Builtin { name } => SourceJob::Builtin { name: name.clone() },
                 spec::DatasetLocation::File { path, format } => SourceJob::File {
                     path: path.clone(),
+                    test_path: dataset.test_path.clone(),
                     parquet: *format == spec::model::TableFormat::Parquet,
                 },
                 spec::DatasetLocation::Url { url, sha256, format } => SourceJob::Url {
@@ -409,17 +412,16 @@ fn start(
                     parquet: *format == spec::model::TableFormat::Parquet,
                 },
             };
-            let job = Job::Prepare(PrepareJob {
+            let job = Job::Prepare(Box::new(PrepareJob {
                 source,
-                target: dataset.target.clone(),
-                drop: dataset.drop.clone(),
-                onehot: dataset.categorical == spec::model::CategoricalEncoding::Onehot,
+                table: crate::catalogue::table_options(dataset),
+                positive: dataset.positive.clone(),
                 subsample: dataset.subsample,
                 seed: data::rng::derive_seed(experiment.seed, "subsample"),
                 cache_path,
                 data_dir: options.data_dir.clone(),
                 allow_download: options.allow_download,
-            });
+            }));
             let pid = spawn(&job)?;
             // Preparation gets the trial timeout too: a dataset that hangs (a stalled download,
             // a pathological file) must not hang the run.
@@ -709,6 +711,14 @@ fn trial_job(experiment: &Experiment, trial: &TrialNode, state: &State) -> Trial
         seed: trial.seed,
         threads: candidate.threads.map_or(state.threads, |t| t as usize),
         metrics: crate::worker::metric_jobs(experiment),
+        missing: crate::catalogue::missing_policy(candidate.missing),
+        positive: experiment
+            .dataset
+            .as_ref()
+            .and_then(|d| d.positive.as_ref())
+            .and_then(|p| state.dataset.as_ref()?.class_names.iter().position(|c| c == p))
+            .map(|i| i as u32),
+        min_group_size: experiment.dataset.as_ref().map_or(0, |d| d.min_group_size),
         latency_samples: experiment.protocol.latency_samples,
         energy: state.energy.clone(),
         rules_path: wants_rules
@@ -739,7 +749,10 @@ fn trial_key(
         "evaluation": job.evaluation,
         "split_seed": job.split_seed,
         "dataset": dataset.sha256,
-        "metrics": job.metrics.iter().map(|m| json!([m.name, m.percentile, m.batch])).collect::<Vec<_>>(),
+        "metrics": job.metrics.iter().map(|m| json!([m.name, m.percentile, m.batch, m.sigma, m.resample, m.new_rows, m.per])).collect::<Vec<_>>(),
+        "missing": job.missing,
+        "positive": job.positive,
+        "min_group_size": job.min_group_size,
         "latency_samples": job.latency_samples,
         "threads": job.threads,
         "energy": {

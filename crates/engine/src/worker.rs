@@ -14,6 +14,7 @@ use units::Measurement;
 
 use crate::job::{Job, MetricJob, Outcome, PrepareJob, SourceJob, TrialJob, TrialResult};
 use crate::latency;
+use crate::qualities;
 
 /// Runs the job on stdin with the given learners and prints its outcome; returns the
 /// process exit code.
@@ -50,28 +51,34 @@ fn prepare_dataset(job: &PrepareJob) -> Result<record::DatasetFacts, String> {
     let format = |parquet: bool| if parquet { data::Format::Parquet } else { data::Format::Csv };
     let source = match &job.source {
         SourceJob::Builtin { name } => data::Source::Builtin(name.clone()),
-        SourceJob::File { path, parquet } => {
-            data::Source::File { path: path.clone(), format: format(*parquet) }
+        SourceJob::File { path, test_path, parquet } => {
+            data::Source::File { path: path.clone(), test_path: test_path.clone(), format: format(*parquet) }
         }
         SourceJob::Url { url, sha256, parquet } => {
             data::Source::Url { url: url.clone(), sha256: sha256.clone(), format: format(*parquet) }
         }
     };
-    let table = job.target.as_ref().map(|target| data::TableOptions {
-        target: target.clone(),
-        drop: job.drop.clone(),
-        categorical: if job.onehot { data::Categorical::OneHot } else { data::Categorical::Native },
-    });
     let mut locations = data::Locations::from_env();
     if job.data_dir.is_some() {
         locations.data_dir = job.data_dir.clone();
     }
     locations.allow_download = job.allow_download;
-    let mut dataset = data::load(&source, table.as_ref(), &locations).map_err(|e| e.to_string())?;
+    let mut dataset = data::load(&source, job.table.as_ref(), &locations).map_err(|e| e.to_string())?;
+    if let Some(positive) = &job.positive
+        && !dataset.class_names.contains(positive)
+    {
+        return Err(format!(
+            "the positive class `{positive}` is not a class of the target; its classes: {}",
+            dataset.class_names.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+        ));
+    }
     if let Some(n) = job.subsample {
         let kept =
             data::split::stratified_subsample(&dataset.train.y, dataset.n_classes(), n as usize, job.seed);
         dataset.train = dataset.train.select(&kept);
+        for column in &mut dataset.protected {
+            column.train = column.select(&kept);
+        }
         dataset.provenance.push_str(&format!(
             "; stratified subsample of {} training rows (seed {})",
             kept.len(),
@@ -87,6 +94,8 @@ fn prepare_dataset(job: &PrepareJob) -> Result<record::DatasetFacts, String> {
         test_rows: dataset.test.as_ref().map(|t| t.rows),
         features: dataset.train.cols,
         classes: dataset.n_classes(),
+        class_names: dataset.class_names.clone(),
+        groups: dataset.protected.iter().map(|g| (g.name.clone(), g.levels.clone())).collect(),
     })
 }
 
@@ -103,6 +112,8 @@ struct Split {
     train: data::Table,
     test: data::Table,
     test_ids: Vec<u32>,
+    /// Each protected attribute's group of every test row.
+    test_groups: Vec<(String, Vec<u32>)>,
 }
 
 /// The train and test tables of this trial's split. Takes the tables out of the dataset
@@ -115,12 +126,22 @@ fn split(job: &TrialJob, dataset: &mut data::Dataset) -> Result<Split, String> {
         spec::Evaluation::Official => {
             let test = dataset.test.take().ok_or("the dataset has no official test split")?;
             let test_ids = (0..test.rows as u32).collect();
-            Ok(Split { train, test, test_ids })
+            let test_groups = dataset
+                .protected
+                .iter()
+                .map(|g| Ok((g.name.clone(), g.test.clone().ok_or("no groups for the official test rows")?)))
+                .collect::<Result<_, String>>()?;
+            Ok(Split { train, test, test_ids, test_groups })
         }
         spec::Evaluation::Folds(folds) => {
             let fold_of = data::split::stratified_folds(&train.y, k, folds, job.split_seed);
             let (train_rows, test_rows) = data::split::fold_split(&fold_of, job.fold);
             Ok(Split {
+                test_groups: dataset
+                    .protected
+                    .iter()
+                    .map(|g| (g.name.clone(), g.select(&test_rows)))
+                    .collect(),
                 train: train.select(&train_rows),
                 test: train.select(&test_rows),
                 test_ids: ids(&test_rows),
@@ -129,6 +150,11 @@ fn split(job: &TrialJob, dataset: &mut data::Dataset) -> Result<Split, String> {
         spec::Evaluation::Holdout(share) => {
             let (train_rows, test_rows) = data::split::stratified_holdout(&train.y, k, share, job.split_seed);
             Ok(Split {
+                test_groups: dataset
+                    .protected
+                    .iter()
+                    .map(|g| (g.name.clone(), g.select(&test_rows)))
+                    .collect(),
                 train: train.select(&train_rows),
                 test: train.select(&test_rows),
                 test_ids: ids(&test_rows),
@@ -150,10 +176,18 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
     model.prepare_runtime();
     let baseline_bytes = memory_status("VmHWM");
     let mut dataset = data::cache::read(&job.cache_path).map_err(|e| e.to_string())?;
-    let Split { train, test, test_ids } = split(job, &mut dataset)?;
+    let Split { mut train, mut test, test_ids, test_groups } = split(job, &mut dataset)?;
     if test.rows == 0 {
         return Err("the split left no test rows".into());
     }
+    let missing_note = qualities::apply_missing(
+        job.missing,
+        kind.accepts_missing,
+        kind.name,
+        &dataset.sources,
+        &mut train,
+        &mut test,
+    )?;
     let wants = |name: &str| job.metrics.iter().any(|m| m.name == name);
     let metric = |name: &str| job.metrics.iter().find(|m| m.name == name);
     let inventory_cpu = meter::inventory::HardwareInventory::probe_cpu_only();
@@ -178,6 +212,7 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
         ..TrialResult::default()
     };
     result.notes.extend(meters.gaps.iter().cloned());
+    result.notes.extend(missing_note);
     if job.device == "auto" {
         result.notes.push(format!(
             "device `auto` ran on {}",
@@ -230,24 +265,73 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
 
     // Quality on the test rows, from the predictions that are also stored.
     let predicted = model.predict(&test.x, test.cols);
-    let confusion = quality::Confusion::of(&test.y, &predicted, n_classes);
-    for name in quality::METRICS {
-        let value = confusion.metric(name).expect("a quality metric");
-        result.measurements.insert(
-            name.to_string(),
-            Measurement::counter(value, "ratio")
-                .with_note(format!("{} test rows, from the stored predictions", test.rows)),
-        );
+    let scores = if wants("roc_auc") { model.predict_scores(&test.x, test.cols) } else { None };
+    let task = quality::Task {
+        n_classes,
+        positive: job.positive.or((n_classes == 2).then_some(1)),
+        min_group_size: job.min_group_size as f64,
+    };
+    let levels: Vec<u32> = dataset.protected.iter().map(|g| g.levels.len() as u32).collect();
+    let group_columns: Vec<(&[u32], u32)> =
+        test_groups.iter().zip(&levels).map(|((_, g), &n)| (g.as_slice(), n)).collect();
+    let groups = (!group_columns.is_empty()).then(|| quality::intersect(&group_columns));
+    let rows = quality::Rows {
+        truth: &test.y,
+        predicted: &predicted,
+        scores: scores.as_ref().map(|s| s.values.as_slice()),
+        groups: groups.as_deref(),
+        weights: None,
+    };
+    let accuracy = quality::Confusion::of(&test.y, &predicted, n_classes).accuracy();
+    for name in quality::METRICS.iter().filter(|name| wants(name)) {
+        match quality::metric(name, &rows, &task) {
+            Some(value) => {
+                let mut note = format!("{} test rows, from the stored predictions", test.rows);
+                if *name == "roc_auc"
+                    && let Some(scores) = &scores
+                {
+                    note.push_str(&format!("; scores: {}", scores.kind));
+                }
+                result
+                    .measurements
+                    .insert(name.to_string(), Measurement::counter(value, "ratio").with_note(note));
+            }
+            None => {
+                result.notes.push(format!("`{name}` not computed: {}", quality::why_not(name, &rows, &task)))
+            }
+        }
     }
     let predictions = record::predictions::Predictions {
         row: test_ids,
         truth: test.y.clone(),
         predicted: predicted.clone(),
+        groups: test_groups.clone(),
+        scores: scores
+            .as_ref()
+            .map(|s| record::predictions::Scores { classes: n_classes, values: s.values.clone() }),
     };
+    if wants("mean_path_length") {
+        match model.mean_path_length(&test.x, test.cols) {
+            Some(tests) => {
+                result.measurements.insert(
+                    "mean_path_length".into(),
+                    Measurement::counter(tests, "count")
+                        .with_note(format!("mean tests on the path of the {} test rows", test.rows)),
+                );
+            }
+            None => result.notes.push(format!(
+                "`mean_path_length` is n/a for `{}`: the model is not made of tests",
+                kind.name
+            )),
+        }
+    }
 
-    if wants("inference_throughput") || wants("inference_energy") {
+    // Throughput, its energy, and what predictions cost at a volume.
+    let mut throughput: Option<(f64, Option<footprint::EnergyInput>)> = None;
+    if wants("inference_throughput") || wants("inference_energy") || wants("inference_cost") {
         let batch = metric("inference_throughput")
             .or(metric("inference_energy"))
+            .or(metric("inference_cost"))
             .and_then(|m| m.batch)
             .map_or(test.rows.min(10_000), |b| b as usize)
             .clamp(1, test.rows);
@@ -272,6 +356,15 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
             )),
         );
         let per_thousand = 1000.0 / predictions as f64;
+        let per_prediction = energy.failures.is_empty().then(|| footprint::EnergyInput {
+            joules: energy.total.joules / predictions as f64,
+            method: energy.total.method,
+            range: energy
+                .total
+                .range
+                .map(|[low, high]| [low / predictions as f64, high / predictions as f64]),
+        });
+        throughput = Some((predictions as f64 / seconds, per_prediction));
         if energy.failures.is_empty() {
             result.measurements.insert(
                 "inference_energy".into(),
@@ -283,6 +376,26 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
             );
         } else {
             result.notes.push(format!("inference energy not recorded: {}", energy.failures.join("; ")));
+        }
+    }
+
+    if let (Some(cost), Some((per_second, energy))) = (metric("inference_cost"), throughput) {
+        let devices = gpus.as_ref().map_or(1.0, |g| g.len().max(1) as f64);
+        match qualities::inference_cost(
+            cost.per,
+            per_second,
+            devices,
+            energy,
+            job.energy.rental_price.as_ref(),
+            job.energy.electricity_price.as_ref(),
+            job.energy.pue,
+        ) {
+            Ok(derived) => {
+                result
+                    .measurements
+                    .insert("inference_cost".into(), derived_measurement(derived, "USD", "inference"));
+            }
+            Err(reason) => result.notes.push(reason),
         }
     }
 
@@ -306,10 +419,14 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
         ("nodes", facts.nodes),
         ("leaves", facts.leaves),
         ("depth", facts.depth),
+        ("rules", facts.leaves),
     ] {
         if let Some(value) = value {
             result.measurements.insert(name.into(), Measurement::counter(value as f64, "count"));
         }
+    }
+    if wants("rules") && facts.leaves.is_none() {
+        result.notes.push(format!("`rules` is n/a for `{}`: the model has no decision rules", kind.name));
     }
 
     let energy_input =
@@ -391,6 +508,63 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
                 .with_note(cold.describe(latency.percentile)),
         );
     }
+    // The qualities that need a noisy copy of the test rows or models of their own come
+    // after the peak memory was read: their copies and models are not the trial's.
+    let noise_of = |sigma: f64| -> f64 {
+        let noisy = qualities::noisy_copy(&train, &test, sigma, job.seed);
+        quality::Confusion::of(&test.y, &model.predict(&noisy, test.cols), n_classes).accuracy()
+    };
+    if let Some(request) = metric("noise_accuracy") {
+        let value = noise_of(request.sigma);
+        result.measurements.insert(
+            "noise_accuracy".into(),
+            Measurement::counter(value, "ratio").with_note(format!(
+                "accuracy on the {} test rows with Gaussian noise of {} training standard deviations added to every feature",
+                test.rows, request.sigma
+            )),
+        );
+    }
+    if let Some(request) = metric("noise_accuracy_drop") {
+        let value = accuracy - noise_of(request.sigma);
+        result.measurements.insert(
+            "noise_accuracy_drop".into(),
+            Measurement::counter(value, "ratio").with_note(format!(
+                "accuracy {accuracy:.4} minus accuracy with noise of {} training standard deviations",
+                request.sigma
+            )),
+        );
+    }
+    if let Some(request) = metric("prediction_instability") {
+        let (perturbed, replaced) = qualities::perturbed_training_rows(&train, request.resample, job.seed);
+        let mut other = (kind.build)(&job.params, &job.device)
+            .map_err(|errors| errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "))?;
+        other
+            .fit(&perturbed, n_classes, job.seed)
+            .map_err(|e| format!("refit for prediction_instability: {e}"))?;
+        let changed = qualities::changed_share(&predicted, &other.predict(&test.x, test.cols));
+        result.measurements.insert(
+            "prediction_instability".into(),
+            Measurement::counter(changed, "ratio").with_note(format!(
+                "share of the {} test predictions that changed when {replaced} of {} training rows were redrawn \
+                 (bootstrap) and the learner refitted with the same seed",
+                test.rows, train.rows
+            )),
+        );
+    }
+    if let Some(request) = metric("update_time") {
+        let mut fresh = (kind.build)(&job.params, &job.device)
+            .map_err(|errors| errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "))?;
+        let timing = qualities::time_update(fresh.as_mut(), &train, n_classes, request.new_rows, job.seed)?;
+        result.measurements.insert(
+            "update_time".into(),
+            Measurement::counter(timing.seconds, "s").with_note(format!(
+                "{} new rows onto a model fitted on {}: {}",
+                timing.new_rows,
+                timing.base_rows,
+                timing.how.describe()
+            )),
+        );
+    }
     result.notes.push(format!(
         "sampler: {} samples every {} ms during training, {:.4} CPU-s of its own",
         train_energy.samples, job.energy.sampler_period_ms, train_energy.sampler_cpu_seconds
@@ -464,7 +638,15 @@ pub fn metric_jobs(experiment: &spec::Experiment) -> Vec<MetricJob> {
     experiment
         .metrics
         .iter()
-        .map(|m| MetricJob { name: m.name().to_string(), percentile: m.percentile, batch: m.batch })
+        .map(|m| MetricJob {
+            name: m.name().to_string(),
+            percentile: m.percentile,
+            batch: m.batch,
+            sigma: m.sigma,
+            resample: m.resample,
+            new_rows: m.new_rows,
+            per: m.per,
+        })
         .collect()
 }
 

@@ -8,7 +8,7 @@ use crate::binning::Binned;
 use crate::grow::{Sample, grow};
 use crate::tree::{Tree, normalised_importances};
 use crate::tree_learner::{MaxFeatures, TreeParams, check_shape};
-use crate::{LearnError, Learner, LearnerKind, ModelFacts, ParamError, Params};
+use crate::{LearnError, Learner, LearnerKind, ModelFacts, ParamError, Params, Scores};
 use data::rng::{Rng, derive_seed};
 
 pub const RANDOM_FOREST: LearnerKind = LearnerKind {
@@ -23,6 +23,7 @@ pub const RANDOM_FOREST: LearnerKind = LearnerKind {
         "bootstrap",
     ],
     accepts_device: false,
+    accepts_missing: false,
     build: |params, _device| Ok(Box::new(RandomForest::from_params(params)?)),
 };
 
@@ -131,6 +132,28 @@ impl Learner for RandomForest {
             leaves: Some(self.trees.iter().map(|t| t.leaves() as u64).sum()),
             depth: self.trees.iter().map(|t| t.depth() as u64).max(),
         }
+    }
+
+    fn predict_scores(&self, x: &[f32], cols: usize) -> Option<Scores> {
+        let k = self.n_classes;
+        let share = 1.0 / self.trees.len().max(1) as f32;
+        let mut values = vec![0.0f32; x.len() / cols * k];
+        for (row, out) in x.chunks_exact(cols).zip(values.chunks_exact_mut(k)) {
+            for tree in &self.trees {
+                out[tree.predict_row(row) as usize] += share;
+            }
+        }
+        Some(Scores { values, kind: "share of trees voting for the class" })
+    }
+
+    /// Tests per prediction: every tree is walked, so the paths add up.
+    fn mean_path_length(&self, x: &[f32], cols: usize) -> Option<f64> {
+        let rows = x.len() / cols;
+        let total: usize = x
+            .chunks_exact(cols)
+            .map(|row| self.trees.iter().map(|t| t.path_length(row)).sum::<usize>())
+            .sum();
+        Some(total as f64 / rows.max(1) as f64)
     }
 
     fn feature_importances(&self) -> Option<Vec<f64>> {

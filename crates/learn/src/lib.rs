@@ -11,6 +11,7 @@ mod binning;
 pub mod forest;
 pub mod grow;
 pub mod logistic;
+pub mod majority;
 mod params;
 pub mod testing;
 pub mod tree;
@@ -73,6 +74,48 @@ pub trait Learner: Send + Sync {
     fn gpu(&self) -> Option<u32> {
         None
     }
+    /// Class scores of every row (row-major, one per class, higher meaning more likely),
+    /// for ROC AUC, with what they are; `None` for a model without scores.
+    fn predict_scores(&self, _x: &[f32], _cols: usize) -> Option<Scores> {
+        None
+    }
+    /// The mean number of tests on the prediction path of the rows (summed over a
+    /// forest's trees), for a model made of tests; `None` otherwise.
+    fn mean_path_length(&self, _x: &[f32], _cols: usize) -> Option<f64> {
+        None
+    }
+    /// Takes in more training rows: `train` holds the rows already learned followed by
+    /// the new ones. By default a full refit; a learner that can warm-start says how.
+    fn update(&mut self, train: &data::Table, n_classes: usize, seed: u64) -> Result<Update, LearnError> {
+        self.fit(train, n_classes, seed)?;
+        Ok(Update::Refit)
+    }
+}
+
+/// Class scores and what they are (for the record's note).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scores {
+    pub values: Vec<f32>,
+    /// `softmax probabilities`, `share of trees voting for the class`, ...
+    pub kind: &'static str,
+}
+
+/// How a learner took in new rows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Update {
+    /// Trained again from scratch on all rows.
+    Refit,
+    /// Continued from the fitted model, as described.
+    WarmStart(String),
+}
+
+impl Update {
+    pub fn describe(&self) -> String {
+        match self {
+            Update::Refit => "full refit on all rows (this learner has no warm start)".to_string(),
+            Update::WarmStart(how) => format!("warm start: {how}"),
+        }
+    }
 }
 
 /// Builds a learner from its hyperparameters and device.
@@ -84,6 +127,8 @@ pub struct LearnerKind {
     pub name: &'static str,
     pub params: &'static [&'static str],
     pub accepts_device: bool,
+    /// Whether it learns from missing (NaN) feature values itself.
+    pub accepts_missing: bool,
     pub build: Build,
 }
 
@@ -95,7 +140,12 @@ impl std::fmt::Debug for LearnerKind {
 
 /// The native learners, plus the test learners when `TRADEOFF_TEST_LEARNERS=1`.
 pub fn native_learners() -> Vec<LearnerKind> {
-    let mut kinds = vec![tree_learner::DECISION_TREE, forest::RANDOM_FOREST, logistic::LOGISTIC_REGRESSION];
+    let mut kinds = vec![
+        majority::MAJORITY,
+        tree_learner::DECISION_TREE,
+        forest::RANDOM_FOREST,
+        logistic::LOGISTIC_REGRESSION,
+    ];
     if testing::enabled() {
         kinds.extend_from_slice(testing::TEST_LEARNERS);
     }

@@ -6,13 +6,14 @@
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
-use crate::{LearnError, Learner, LearnerKind, ModelFacts, ParamError, Params};
+use crate::{LearnError, Learner, LearnerKind, ModelFacts, ParamError, Params, Scores, Update};
 use data::rng::Rng;
 
 pub const LOGISTIC_REGRESSION: LearnerKind = LearnerKind {
     name: "logistic_regression",
-    params: &["c", "epochs", "learning_rate", "batch_size"],
+    params: &["c", "epochs", "learning_rate", "batch_size", "update_epochs"],
     accepts_device: false,
+    accepts_missing: false,
     build: |params, _device| Ok(Box::new(LogisticRegression::from_params(params)?)),
 };
 
@@ -22,6 +23,8 @@ pub struct LogisticRegression {
     epochs: usize,
     learning_rate: f64,
     batch_size: usize,
+    /// Epochs of a warm-started update (default: a tenth of `epochs`, at least 1).
+    update_epochs: usize,
     /// `n_classes x (cols + 1)`, bias last.
     weights: Vec<f32>,
     mean: Vec<f32>,
@@ -35,11 +38,13 @@ const BLOCK: usize = 32;
 impl LogisticRegression {
     pub fn from_params(map: &Map<String, Value>) -> Result<Self, Vec<ParamError>> {
         let mut params = Params::new(map);
+        let epochs = params.int("epochs", 50, 1, 100_000) as usize;
         let model = LogisticRegression {
             c: params.float("c", 1.0, 1e-9, 1e9),
-            epochs: params.int("epochs", 50, 1, 100_000) as usize,
+            epochs,
             learning_rate: params.float("learning_rate", 0.01, 1e-9, 10.0),
             batch_size: params.int("batch_size", 128, 1, 1 << 20) as usize,
+            update_epochs: params.int("update_epochs", epochs.div_ceil(10) as i64, 1, 100_000) as usize,
             weights: Vec::new(),
             mean: Vec::new(),
             scale: Vec::new(),
@@ -91,14 +96,81 @@ impl Learner for LogisticRegression {
                 if var > 1e-12 { 1.0 / var.sqrt() as f32 } else { 0.0 }
             })
             .collect();
+        self.weights = vec![0.0; n_classes * (cols + 1)];
+        self.train_epochs(train, self.epochs, seed)
+    }
+
+    fn predict(&self, x: &[f32], cols: usize) -> Vec<u32> {
+        x.par_chunks(cols * 256)
+            .flat_map_iter(|chunk| {
+                let mut logits = vec![0.0f32; self.n_classes];
+                chunk
+                    .chunks_exact(cols)
+                    .map(|row| {
+                        self.logits(row, &mut logits);
+                        argmax(&logits)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    fn predict_one(&self, row: &[f32]) -> u32 {
+        let mut logits = vec![0.0f32; self.n_classes];
+        self.logits(row, &mut logits);
+        argmax(&logits)
+    }
+
+    fn predict_scores(&self, x: &[f32], cols: usize) -> Option<Scores> {
+        let mut values = vec![0.0f32; x.len() / cols * self.n_classes];
+        for (row, out) in x.chunks_exact(cols).zip(values.chunks_exact_mut(self.n_classes)) {
+            self.logits(row, out);
+            softmax(out);
+        }
+        Some(Scores { values, kind: "softmax probabilities" })
+    }
+
+    /// Continues from the fitted weights (and the first fit's standardisation) for
+    /// `update_epochs` epochs over all rows, old and new.
+    fn update(&mut self, train: &data::Table, n_classes: usize, seed: u64) -> Result<Update, LearnError> {
+        if self.weights.is_empty() || n_classes != self.n_classes || train.cols != self.cols {
+            self.fit(train, n_classes, seed)?;
+            return Ok(Update::Refit);
+        }
+        crate::check_table(train, n_classes)?;
+        self.train_epochs(train, self.update_epochs, seed)?;
+        Ok(Update::WarmStart(format!(
+            "{} epochs of Adam over all {} rows from the fitted weights (the fit took {})",
+            self.update_epochs, train.rows, self.epochs
+        )))
+    }
+
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut out = b"TRLR\x01".to_vec();
+        out.extend_from_slice(&(self.cols as u32).to_le_bytes());
+        out.extend_from_slice(&(self.n_classes as u32).to_le_bytes());
+        for v in self.weights.iter().chain(&self.mean).chain(&self.scale) {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out
+    }
+
+    fn facts(&self) -> ModelFacts {
+        ModelFacts { parameters: Some(self.weights.len() as u64), ..ModelFacts::default() }
+    }
+}
+
+impl LogisticRegression {
+    /// Mini-batch Adam from the current weights (fresh moments) for `epochs` epochs.
+    fn train_epochs(&mut self, train: &data::Table, epochs: usize, seed: u64) -> Result<(), LearnError> {
+        let (rows, cols, n_classes) = (train.rows, train.cols, self.n_classes);
         let stride = cols + 1;
-        self.weights = vec![0.0; n_classes * stride];
         let (mut m, mut v) = (vec![0.0f64; self.weights.len()], vec![0.0f64; self.weights.len()]);
         let l2 = 1.0 / (self.c * rows as f64);
         let mut order: Vec<usize> = (0..rows).collect();
         let mut rng = Rng::new(seed);
         let mut step = 0i32;
-        for _ in 0..self.epochs {
+        for _ in 0..epochs {
             rng.shuffle(&mut order);
             let mut epoch_loss = 0.0f64;
             for batch in order.chunks(self.batch_size) {
@@ -152,41 +224,6 @@ impl Learner for LogisticRegression {
             }
         }
         Ok(())
-    }
-
-    fn predict(&self, x: &[f32], cols: usize) -> Vec<u32> {
-        x.par_chunks(cols * 256)
-            .flat_map_iter(|chunk| {
-                let mut logits = vec![0.0f32; self.n_classes];
-                chunk
-                    .chunks_exact(cols)
-                    .map(|row| {
-                        self.logits(row, &mut logits);
-                        argmax(&logits)
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect()
-    }
-
-    fn predict_one(&self, row: &[f32]) -> u32 {
-        let mut logits = vec![0.0f32; self.n_classes];
-        self.logits(row, &mut logits);
-        argmax(&logits)
-    }
-
-    fn to_bytes(&self) -> Vec<u8> {
-        let mut out = b"TRLR\x01".to_vec();
-        out.extend_from_slice(&(self.cols as u32).to_le_bytes());
-        out.extend_from_slice(&(self.n_classes as u32).to_le_bytes());
-        for v in self.weights.iter().chain(&self.mean).chain(&self.scale) {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-        out
-    }
-
-    fn facts(&self) -> ModelFacts {
-        ModelFacts { parameters: Some(self.weights.len() as u64), ..ModelFacts::default() }
     }
 }
 

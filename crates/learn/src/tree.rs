@@ -41,6 +41,27 @@ impl Tree {
         }
     }
 
+    /// The index of the leaf `row` lands in.
+    pub fn leaf_index(&self, row: &[f32]) -> usize {
+        let mut i = 0usize;
+        while self.nodes[i].feature != LEAF {
+            let node = &self.nodes[i];
+            i = if row[node.feature as usize] <= node.threshold { i + 1 } else { node.right as usize };
+        }
+        i
+    }
+
+    /// The number of tests on `row`'s path to its leaf.
+    pub fn path_length(&self, row: &[f32]) -> usize {
+        let (mut i, mut tests) = (0usize, 0usize);
+        while self.nodes[i].feature != LEAF {
+            let node = &self.nodes[i];
+            i = if row[node.feature as usize] <= node.threshold { i + 1 } else { node.right as usize };
+            tests += 1;
+        }
+        tests
+    }
+
     pub fn predict(&self, x: &[f32], cols: usize) -> Vec<u32> {
         x.par_chunks(cols * 256)
             .flat_map_iter(|chunk| chunk.chunks_exact(cols).map(|row| u32::from(self.predict_row(row))))

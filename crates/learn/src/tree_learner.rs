@@ -5,12 +5,13 @@ use serde_json::{Map, Value};
 use crate::binning::Binned;
 use crate::grow::{Criterion, GrowParams, Sample, grow};
 use crate::tree::{Tree, normalised_importances};
-use crate::{LearnError, Learner, LearnerKind, ModelFacts, ParamError, Params};
+use crate::{LearnError, Learner, LearnerKind, ModelFacts, ParamError, Params, Scores};
 
 pub const DECISION_TREE: LearnerKind = LearnerKind {
     name: "decision_tree",
     params: &["criterion", "max_depth", "min_samples_split", "min_samples_leaf", "max_features"],
     accepts_device: false,
+    accepts_missing: false,
     build: |params, _device| Ok(Box::new(DecisionTree::from_params(params)?)),
 };
 
@@ -105,17 +106,20 @@ impl TreeParams {
 pub struct DecisionTree {
     pub params: TreeParams,
     pub tree: Option<Tree>,
+    /// Each node's share of training rows per class (filled for leaves), for class
+    /// scores: `nodes x classes`. Not part of the deployed model, which predicts a class.
+    leaf_shares: Vec<f32>,
 }
 
 impl DecisionTree {
     pub fn from_params(map: &Map<String, Value>) -> Result<Self, Vec<ParamError>> {
         let mut params = Params::new(map);
         let tree_params = TreeParams::parse(&mut params, "gini", MaxFeatures::All);
-        params.finish(DecisionTree { params: tree_params, tree: None })
+        params.finish(DecisionTree { params: tree_params, tree: None, leaf_shares: Vec::new() })
     }
 
     pub fn new(params: TreeParams) -> Self {
-        DecisionTree { params, tree: None }
+        DecisionTree { params, tree: None, leaf_shares: Vec::new() }
     }
 
     fn fitted(&self) -> &Tree {
@@ -140,7 +144,20 @@ impl Learner for DecisionTree {
         let binned = Binned::new(&train.x, train.rows, train.cols);
         let sample = Sample { rows: (0..train.rows as u32).collect(), weights: None };
         let params = self.params.grow_params(train.cols, true);
-        self.tree = Some(grow(&binned, &train.y, n_classes, sample, &params, seed));
+        let tree = grow(&binned, &train.y, n_classes, sample, &params, seed);
+        // The class shares of the training rows in each leaf: the tree's scores.
+        let mut shares = vec![0.0f32; tree.nodes.len() * n_classes];
+        for (r, &label) in train.y.iter().enumerate() {
+            shares[tree.leaf_index(train.row(r)) * n_classes + label as usize] += 1.0;
+        }
+        for leaf in shares.chunks_exact_mut(n_classes) {
+            let total: f32 = leaf.iter().sum();
+            if total > 0.0 {
+                leaf.iter_mut().for_each(|v| *v /= total);
+            }
+        }
+        self.leaf_shares = shares;
+        self.tree = Some(tree);
         Ok(())
     }
 
@@ -177,6 +194,24 @@ impl Learner for DecisionTree {
 
     fn feature_importances(&self) -> Option<Vec<f64>> {
         Some(normalised_importances(&self.fitted().impurity_decrease))
+    }
+
+    fn predict_scores(&self, x: &[f32], cols: usize) -> Option<Scores> {
+        let tree = self.fitted();
+        let k = tree.n_classes;
+        let mut values = Vec::with_capacity(x.len() / cols * k);
+        for row in x.chunks_exact(cols) {
+            let leaf = tree.leaf_index(row);
+            values.extend_from_slice(&self.leaf_shares[leaf * k..(leaf + 1) * k]);
+        }
+        Some(Scores { values, kind: "class shares of the training rows in the row's leaf" })
+    }
+
+    fn mean_path_length(&self, x: &[f32], cols: usize) -> Option<f64> {
+        let tree = self.fitted();
+        let rows = x.len() / cols;
+        let total: usize = x.chunks_exact(cols).map(|row| tree.path_length(row)).sum();
+        Some(total as f64 / rows.max(1) as f64)
     }
 }
 

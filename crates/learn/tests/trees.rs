@@ -157,8 +157,8 @@ proptest! {
 #[test]
 fn accuracy_on_heart_disease_matches_scikit_learn() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/heart.csv");
-    let options = TableOptions { target: "disease".into(), drop: vec![], categorical: Categorical::Native };
-    let dataset = data::tabular::load(&path, data::Format::Csv, &options).unwrap();
+    let options = TableOptions { categorical: Categorical::Native, ..TableOptions::new("disease") };
+    let dataset = data::tabular::load(&path, None, data::Format::Csv, &options).unwrap();
     assert_eq!((dataset.train.rows, dataset.train.cols, dataset.n_classes()), (297, 13, 2));
     let cv = |make: &dyn Fn() -> Box<dyn Learner>| -> f64 {
         let mut means = Vec::new();

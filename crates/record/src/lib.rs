@@ -179,6 +179,12 @@ pub struct DatasetFacts {
     pub test_rows: Option<usize>,
     pub features: usize,
     pub classes: usize,
+    /// The classes' names, in index order.
+    #[serde(default)]
+    pub class_names: Vec<String>,
+    /// Protected attributes and their groups' names, in index order.
+    #[serde(default)]
+    pub groups: Vec<(String, Vec<String>)>,
 }
 
 impl Environment {

@@ -40,6 +40,10 @@ pub struct Analysis {
     pub predictions_unusable: Option<String>,
     /// How the experiment file changed after trials were recorded, section by section.
     pub spec_changes: Vec<SpecChange>,
+    /// Per-group figures of the protected attributes, or why they could not be made.
+    pub groups: Result<Option<crate::groups::GroupFigures>, String>,
+    /// The fewest and most rows a trial trained and tested on: `(train, test)` ranges.
+    pub rows_used: Option<([usize; 2], [usize; 2])>,
 }
 
 /// Trials recorded under an earlier version of the experiment file than the one reported
@@ -121,8 +125,8 @@ impl Analysis {
         let experiment = &results.experiment;
         let fingerprint = results.environment.as_ref().map(|e| e.hardware.fingerprint.as_str());
         let trials = Trials::of(experiment, &results.records, fingerprint);
-        let n_classes = results.environment.as_ref().map_or(0, |e| e.dataset.classes);
-        let (fixed, predictions_unusable) = match FixedSet::load(&results.dir, &trials, n_classes) {
+        let (task, levels) = crate::fixed::task_of(&results);
+        let (fixed, predictions_unusable) = match FixedSet::load(&results.dir, &trials, task, &levels) {
             Ok(fixed) => (fixed, None),
             Err(reason) => (None, Some(reason)),
         };
@@ -137,6 +141,13 @@ impl Analysis {
         let ignored = trials.ignored.iter().map(|(why, r)| (why.clone(), (*r).clone())).collect();
         let superseded = trials.superseded.len();
         let spec_changes = spec_changes(&results, &trials);
+        let groups = crate::groups::of(&results.dir, &trials, &results);
+        let splits: Vec<&record::SplitFacts> =
+            trials.usable().iter().filter_map(|r| r.split.as_ref()).collect();
+        let range = |f: fn(&record::SplitFacts) -> usize| -> [usize; 2] {
+            [splits.iter().map(|s| f(s)).min().unwrap_or(0), splits.iter().map(|s| f(s)).max().unwrap_or(0)]
+        };
+        let rows_used = (!splits.is_empty()).then(|| (range(|s| s.train_rows), range(|s| s.test_rows)));
         let published = published(&results);
         let scenarios = scenarios(&results, &summary);
         Ok(Analysis {
@@ -152,6 +163,8 @@ impl Analysis {
             superseded,
             predictions_unusable,
             spec_changes,
+            groups,
+            rows_used,
         })
     }
 }
@@ -299,8 +312,7 @@ fn resampled_figures(
                                     Some(predicted) if times.iter().any(|t| *t > 0) => {
                                         Some(resample::metric_under(
                                             &resample::Draw { rows: rows.clone(), repetitions: times },
-                                            &fixed.truth,
-                                            fixed.n_classes,
+                                            &fixed.test_rows(),
                                             &predicted,
                                             metric,
                                             request.statistic == Statistic::Median,

@@ -71,8 +71,8 @@ pub fn audit(dir: &Path) -> Result<Audit, ReportError> {
                 record.candidate, record.fold, record.repetition
             ));
         }
-        let n_classes = results.environment.as_ref().map_or(0, |e| e.dataset.classes);
-        problems.extend(check_predictions(dir, &trials, n_classes));
+        let (task, levels) = crate::fixed::task_of(&results);
+        problems.extend(check_predictions(dir, &trials, task, &levels));
     }
     let analysis = Analysis::of(results)?;
     let expected =
@@ -169,7 +169,7 @@ fn missing_trials(trials: &Trials<'_>) -> Vec<String> {
 
 /// Each stored prediction file must match its hash, and the quality figures of its record
 /// must follow from it.
-fn check_predictions(dir: &Path, trials: &Trials<'_>, n_classes: usize) -> Vec<String> {
+fn check_predictions(dir: &Path, trials: &Trials<'_>, task: quality::Task, levels: &[u32]) -> Vec<String> {
     let mut problems = Vec::new();
     for (candidate, slots) in &trials.records {
         if trials.is_declared(candidate) {
@@ -188,10 +188,23 @@ fn check_predictions(dir: &Path, trials: &Trials<'_>, n_classes: usize) -> Vec<S
                     continue;
                 }
             };
-            let confusion = quality::Confusion::of(&predictions.truth, &predictions.predicted, n_classes);
+            let groups = crate::fixed::intersected_groups(&predictions, levels);
+            let rows = quality::Rows {
+                truth: &predictions.truth,
+                predicted: &predictions.predicted,
+                scores: predictions.scores.as_ref().map(|s| s.values.as_slice()),
+                groups: groups.as_deref(),
+                weights: None,
+            };
             for name in quality::METRICS {
-                let (Some(measured), Some(recomputed)) = (record.measurement(name), confusion.metric(name))
-                else {
+                let Some(measured) = record.measurement(name) else { continue };
+                let Some(recomputed) = quality::metric(name, &rows, &task) else {
+                    problems.push(format!(
+                        "{who}: the record has {name} = {}, but `{}` cannot give it ({})",
+                        measured.value,
+                        artifact.path,
+                        quality::why_not(name, &rows, &task)
+                    ));
                     continue;
                 };
                 if !close(measured.value, recomputed) {

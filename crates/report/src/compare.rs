@@ -431,14 +431,7 @@ impl<'a> Evidence<'a> {
         let effect = |draw: &resample::Draw| -> f64 {
             let mut lookup = |m: &str, c: &str| {
                 constants.get(&(m.to_string(), c.to_string())).copied().or_else(|| {
-                    Some(resample::metric_under(
-                        draw,
-                        &fixed.truth,
-                        fixed.n_classes,
-                        predicted.get(c)?,
-                        m,
-                        median,
-                    ))
+                    Some(resample::metric_under(draw, &fixed.test_rows(), predicted.get(c)?, m, median))
                 })
             };
             let left = claim.left.evaluate(&mut lookup).unwrap_or(f64::NAN);

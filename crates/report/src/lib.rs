@@ -16,6 +16,7 @@ pub mod compare;
 pub mod decide;
 pub mod fixed;
 pub mod format;
+pub mod groups;
 mod html;
 mod markdown;
 pub mod results;

@@ -126,6 +126,7 @@ pub fn render(analysis: &Analysis) -> String {
     }
 
     write_decision(&mut out, analysis);
+    write_groups(&mut out, analysis);
     write_claims(&mut out, analysis);
     write_published(&mut out, analysis);
     write_scenarios(&mut out, analysis);
@@ -866,6 +867,62 @@ fn write_methods(out: &mut String, analysis: &Analysis) {
     let _ = writeln!(out);
 }
 
+/// Per-group figures of the protected attributes, pooled over each candidate's trials.
+fn write_groups(out: &mut String, analysis: &Analysis) {
+    let figures = match &analysis.groups {
+        Ok(Some(figures)) => figures,
+        Ok(None) => return,
+        Err(reason) => {
+            let _ = writeln!(
+                out,
+                "### Groups
+
+The per-group figures could not be made: {reason}.
+"
+            );
+            return;
+        }
+    };
+    let _ = writeln!(
+        out,
+        "### Groups of `{}`
+",
+        figures.attribute
+    );
+    let positive = figures.positive.as_deref().map(|p| format!("`{p}`"));
+    let _ = writeln!(
+        out,
+        "Each candidate's test rows pooled over its trials{}. The fairness gaps are computed per trial over the groups with at least {} test rows          (`min_group_size`); a group below that is shown here but left out of them (*not counted*).
+",
+        positive
+            .as_ref()
+            .map(|p| format!("; selection is the share predicted {p}, TPR and FPR are its true- and false-positive rates"))
+            .unwrap_or_else(|| "; no positive class: only accuracy per group".to_string()),
+        number(figures.min_group_size)
+    );
+    let _ = writeln!(
+        out,
+        "| candidate | group | test rows per trial | accuracy | selection | TPR | FPR | in the gaps |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
+    let rate = |v: Option<f64>| v.map_or("—".to_string(), number);
+    for row in &figures.rows {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            row.candidate,
+            row.group,
+            number(row.rows_per_trial),
+            number(row.accuracy),
+            rate(row.selection),
+            rate(row.tpr),
+            rate(row.fpr),
+            if row.counted { "counted" } else { "*not counted*" }
+        );
+    }
+    let _ = writeln!(out);
+}
+
 fn write_protocol(out: &mut String, analysis: &Analysis) {
     let experiment = &analysis.results.experiment;
     let protocol = &experiment.protocol;
@@ -912,6 +969,17 @@ fn write_protocol(out: &mut String, analysis: &Analysis) {
             d.classes,
             short(&d.sha256)
         );
+        if let Some((train, test)) = analysis.rows_used {
+            let span = |[low, high]: [usize; 2]| {
+                if low == high { low.to_string() } else { format!("{low}–{high}") }
+            };
+            let _ = writeln!(
+                out,
+                "- rows used: each trial trained on {} rows and was tested on {} (after `subsample` and the split)",
+                span(train),
+                span(test)
+            );
+        }
         let _ = writeln!(out, "- threads per trial: {}", environment.threads);
     }
     let evaluation = match protocol.evaluation {
@@ -929,6 +997,23 @@ fn write_protocol(out: &mut String, analysis: &Analysis) {
         protocol.timeout_seconds.map(|t| format!(", timeout {t} s per trial")).unwrap_or_default()
     );
     let _ = writeln!(out, "- every trial ran in its own worker process; timed phases exclude data loading");
+    let rules: Vec<String> = std::fs::read_dir(analysis.results.layout.models())
+        .map(|entries| {
+            let mut names: Vec<String> = entries
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|n| n.ends_with(".rules.txt"))
+                .collect();
+            names.sort();
+            names
+        })
+        .unwrap_or_default();
+    if !rules.is_empty() {
+        let _ = writeln!(
+            out,
+            "- decision rules of the first trial's model: {}",
+            rules.iter().map(|n| format!("[`models/{n}`](models/{n})")).collect::<Vec<_>>().join(", ")
+        );
+    }
     for candidate in &experiment.candidates {
         let params = serde_json::to_string(&candidate.params).unwrap_or_default();
         let _ = writeln!(

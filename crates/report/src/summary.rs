@@ -288,7 +288,11 @@ fn figure(
                             );
                             return (
                                 confusion.accuracy(),
-                                Ok(intervals::clopper_pearson(confusion.correct(), confusion.rows(), level)),
+                                Ok(intervals::clopper_pearson(
+                                    confusion.correct().round() as u64,
+                                    confusion.rows().round() as u64,
+                                    level,
+                                )),
                             );
                         }
                         let seed = derive_seed(experiment.seed, &format!("summary/{candidate}/{metric}"));
@@ -298,8 +302,7 @@ fn figure(
                                 .map(|draw| {
                                     resample::metric_under(
                                         draw,
-                                        &fixed.truth,
-                                        fixed.n_classes,
+                                        &fixed.test_rows(),
                                         &predicted,
                                         metric,
                                         median,

@@ -22,6 +22,8 @@ pub struct LearnerEntry {
     pub unavailable: Option<String>,
     /// Whether it takes a `device` (`cpu`, `cuda`, ...).
     pub accepts_device: bool,
+    /// Whether it can learn from missing feature values itself (`missing = "native"`).
+    pub accepts_missing: bool,
     /// Its hyperparameter names, for did-you-mean.
     pub params: Vec<String>,
     /// Checks one expanded hyperparameter set (types, ranges, combinations).
@@ -50,12 +52,18 @@ pub type FileCheck = Box<
         + Sync,
 >;
 
+/// A check of the resolved dataset by the crate that reads data (the file exists, the
+/// columns named exist), run when the file's dataset section is otherwise valid.
+pub type DatasetCheck =
+    Box<dyn Fn(&crate::DatasetRef, &crate::structure::SpanIndex) -> Vec<crate::Diagnostic> + Send + Sync>;
+
 /// Everything the build offers, as the validator needs it.
 #[derive(Default)]
 pub struct Catalogue {
     pub learners: Vec<LearnerEntry>,
     pub datasets: Vec<DatasetEntry>,
     pub checks: Vec<FileCheck>,
+    pub dataset_check: Option<DatasetCheck>,
     /// Accept any learner and dataset name: for reading back a results folder, where the
     /// file was checked when it ran and this build may lack its learners.
     pub permissive: bool,

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::metrics::MetricInfo;
-use crate::model::{CategoricalEncoding, DeclaredInputs, ExperimentFile, Isolation, Statistic, TableFormat};
+use crate::model::{
+    CategoricalEncoding, DeclaredInputs, ExperimentFile, Isolation, MissingPolicy, Statistic, TableFormat,
+};
 use crate::source::SourceFile;
 use crate::structure::SpanIndex;
 
@@ -39,6 +41,28 @@ pub struct DatasetRef {
     pub drop: Vec<String>,
     pub categorical: CategoricalEncoding,
     pub subsample: Option<u64>,
+    /// The publisher's separate test file (resolved against the experiment's folder).
+    pub test_path: Option<PathBuf>,
+    pub header: bool,
+    pub columns: Vec<String>,
+    pub separator: FieldSeparator,
+    pub comment: Option<String>,
+    pub na_values: Vec<String>,
+    pub missing: MissingPolicy,
+    pub target_map: std::collections::BTreeMap<String, String>,
+    pub categorical_ok: Vec<String>,
+    pub max_categorical_share: f64,
+    pub protected: Vec<String>,
+    pub min_group_size: u64,
+    pub positive: Option<String>,
+}
+
+/// How the fields of a CSV line are separated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldSeparator {
+    Byte(u8),
+    Whitespace,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -100,6 +124,8 @@ pub struct Candidate {
     pub device: crate::Device,
     pub threads: Option<u32>,
     pub declared: Option<DeclaredInputs>,
+    /// What the candidate does with missing feature values.
+    pub missing: MissingPolicy,
 }
 
 impl Candidate {
@@ -117,6 +143,14 @@ pub struct MetricRequest {
     pub statistic: Statistic,
     pub percentile: f64,
     pub batch: Option<u32>,
+    /// `noise_accuracy`: noise in training standard deviations.
+    pub sigma: f64,
+    /// `prediction_instability`: share of training rows redrawn.
+    pub resample: f64,
+    /// `update_time`: share of further training rows.
+    pub new_rows: f64,
+    /// `inference_cost`: predictions the cost is for.
+    pub per: f64,
 }
 
 impl MetricRequest {

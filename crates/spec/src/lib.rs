@@ -21,12 +21,14 @@ use std::path::Path as FsPath;
 
 use sha2::{Digest, Sha256};
 
-pub use catalogue::{Catalogue, DatasetEntry, FileCheck, LearnerEntry, ParamCheck, ParamProblem};
+pub use catalogue::{
+    Catalogue, DatasetCheck, DatasetEntry, FileCheck, LearnerEntry, ParamCheck, ParamProblem,
+};
 pub use claim::{Claim, ClaimError, Comparison, Expr, RatioForm};
 pub use device::Device;
 pub use diagnostic::{Diagnostic, FileDiagnostics, did_you_mean, one_of};
 pub use experiment::{
-    Candidate, DatasetLocation, DatasetRef, Evaluation, Experiment, MetricRequest, Protocol,
+    Candidate, DatasetLocation, DatasetRef, Evaluation, Experiment, FieldSeparator, MetricRequest, Protocol,
 };
 pub use metrics::{Direction, METRICS, MetricInfo, metric_info};
 pub use source::{Position, SourceFile};
@@ -101,6 +103,14 @@ pub fn parse(
     diagnostics.extend(problems);
     for check in &catalogue.checks {
         diagnostics.extend(check(&file, &spans));
+    }
+    // The data is opened only when the rest of the file is sound: a typo elsewhere should
+    // not cost a read of a large table.
+    if diagnostics.is_empty()
+        && let Some(check) = &catalogue.dataset_check
+        && let Some(dataset) = resolved.as_ref().and_then(|r| r.dataset.as_ref())
+    {
+        diagnostics.extend(check(dataset, &spans));
     }
     let resolved = match resolved {
         Some(resolved) if diagnostics.is_empty() => resolved,

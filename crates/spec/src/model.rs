@@ -93,6 +93,64 @@ pub struct DatasetSection {
     #[serde(default)]
     #[schemars(range(min = 1))]
     pub subsample: Option<u64>,
+    /// The publisher's separate test file, in the same format; `split = "official"` then
+    /// tests on it.
+    #[serde(default)]
+    pub test_path: Option<String>,
+    /// Whether the first line names the columns (default true); without a header, name
+    /// them in `columns`.
+    #[serde(default)]
+    pub header: Option<bool>,
+    /// Column names for a file without a header.
+    #[serde(default)]
+    pub columns: Vec<String>,
+    /// The field separator: one character (`","`, `";"`, `"\t"`), or `"whitespace"` for
+    /// runs of spaces and tabs. Default `","`.
+    #[serde(default)]
+    pub separator: Option<String>,
+    /// Lines starting with this text are skipped (e.g. `"|"`, `"#"`).
+    #[serde(default)]
+    pub comment: Option<String>,
+    /// Field values read as missing (default `["", "NA"]`).
+    #[serde(default)]
+    pub na_values: Option<Vec<String>>,
+    /// Missing feature values: `error` (default: refused, naming the column), `native`
+    /// (trees learn where missing rows go), `impute` (filled per trial from its training
+    /// rows: median, most frequent category). Candidates may override it.
+    #[serde(default)]
+    pub missing: Option<MissingPolicy>,
+    /// Target labels renamed before classes are formed, e.g. `{ "<=50K." = "<=50K" }`.
+    #[serde(default)]
+    pub target_map: BTreeMap<String, String>,
+    /// Non-numeric columns encoded as categories however many distinct values they have.
+    #[serde(default)]
+    pub categorical_ok: Vec<String>,
+    /// A non-numeric column with more distinct values than this share of its rows (and
+    /// more than 20) is refused as an identifier or free text (default 0.5).
+    #[serde(default)]
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub max_categorical_share: Option<f64>,
+    /// Protected attributes: kept as groups for the fairness figures, even when in `drop`.
+    #[serde(default)]
+    pub protected: Vec<String>,
+    /// Groups with fewer test rows than this are shown but left out of fairness figures
+    /// (default 30).
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub min_group_size: Option<u64>,
+    /// The positive class (as written in the target column) for `precision`, `recall`,
+    /// `roc_auc` and the fairness figures of a binary task; without it, the second class
+    /// in sorted order, and for more classes macro averages.
+    #[serde(default)]
+    pub positive: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MissingPolicy {
+    Error,
+    Native,
+    Impute,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -210,6 +268,9 @@ pub struct CandidateSection {
     #[serde(default)]
     #[schemars(range(min = 1, max = 1024))]
     pub threads: Option<u32>,
+    /// Overrides `[dataset] missing` for this candidate.
+    #[serde(default)]
+    pub missing: Option<MissingPolicy>,
     /// Figures given instead of measured (published results, hardware not at hand).
     #[serde(default)]
     pub declared: Option<DeclaredInputs>,
@@ -269,6 +330,24 @@ pub struct MetricSection {
     #[serde(default)]
     #[schemars(range(min = 1))]
     pub batch: Option<u32>,
+    /// For `noise_accuracy` and `noise_accuracy_drop`: Gaussian noise of this many training
+    /// standard deviations added to each test feature (default 0.1).
+    #[serde(default)]
+    #[schemars(range(min = 0.0, max = 100.0))]
+    pub sigma: Option<f64>,
+    /// For `prediction_instability`: the share of training rows replaced by a bootstrap
+    /// draw before retraining (default 0.1).
+    #[serde(default)]
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub resample: Option<f64>,
+    /// For `update_time`: the share of further training rows taken in (default 0.1).
+    #[serde(default)]
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub new_rows: Option<f64>,
+    /// For `inference_cost`: the number of predictions it is the cost of (default 1e6).
+    #[serde(default)]
+    #[schemars(range(min = 1.0))]
+    pub per: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]

@@ -502,6 +502,13 @@ pub fn metrics_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Sc
         schema["description"] =
             json!(format!("{} (default unit: {}).", capitalise(metric.summary), metric.default_unit));
         schema["properties"]["unit"] = json!({ "type": "string", "enum": units });
+        if let Some(properties) = schema["properties"].as_object_mut() {
+            for (key, owners) in crate::metrics::METRIC_PARAMS {
+                if !owners.contains(&metric.name) {
+                    properties.remove(*key);
+                }
+            }
+        }
         properties.insert(metric.name.to_string(), schema);
     }
     schemars::json_schema!({

@@ -11,10 +11,13 @@ use crate::catalogue::Catalogue;
 use crate::claim::Claim;
 use crate::device::Device;
 use crate::diagnostic::{Diagnostic, did_you_mean, one_of};
-use crate::experiment::{Candidate, DatasetLocation, DatasetRef, Evaluation, MetricRequest, Protocol};
+use crate::experiment::{
+    Candidate, DatasetLocation, DatasetRef, Evaluation, FieldSeparator, MetricRequest, Protocol,
+};
 use crate::metrics::{METRICS, metric_info};
 use crate::model::{
-    CategoricalEncoding, ExperimentFile, Isolation, PriorityMethod, SplitKind, Statistic, TableFormat,
+    CategoricalEncoding, ExperimentFile, Isolation, MissingPolicy, PriorityMethod, SplitKind, Statistic,
+    TableFormat,
 };
 use crate::structure::{Path, SpanIndex};
 
@@ -188,7 +191,8 @@ impl Validator<'_> {
                 );
             }
             if key == "path" {
-                DatasetLocation::File { path: experiment_dir.join(name), format }
+                let path = self.local_path(name, &section_path.key("path"), experiment_dir)?;
+                DatasetLocation::File { path, format }
             } else {
                 match &dataset.sha256 {
                     Some(sha) if sha.len() == 64 && sha.chars().all(|c| c.is_ascii_hexdigit()) => {
@@ -227,7 +231,143 @@ impl Validator<'_> {
             drop: dataset.drop.clone(),
             categorical: dataset.categorical.unwrap_or(CategoricalEncoding::Onehot),
             subsample: dataset.subsample,
+            test_path: self.test_path(dataset, experiment_dir),
+            header: self.header(dataset),
+            columns: dataset.columns.clone(),
+            separator: self.separator(dataset),
+            comment: dataset.comment.clone().filter(|c| !c.is_empty()),
+            na_values: dataset.na_values.clone().unwrap_or_else(|| vec![String::new(), "NA".into()]),
+            missing: dataset.missing.unwrap_or(MissingPolicy::Error),
+            target_map: dataset.target_map.clone(),
+            categorical_ok: dataset.categorical_ok.clone(),
+            max_categorical_share: dataset.max_categorical_share.unwrap_or(0.5),
+            protected: dataset.protected.clone(),
+            min_group_size: dataset.min_group_size.unwrap_or(30),
+            positive: dataset.positive.clone(),
         })
+    }
+
+    /// The separate test file, only beside a local table.
+    fn test_path(
+        &mut self,
+        dataset: &crate::model::DatasetSection,
+        experiment_dir: &FsPath,
+    ) -> Option<std::path::PathBuf> {
+        let test = dataset.test_path.as_ref()?;
+        if dataset.path.is_none() {
+            self.push(
+                Diagnostic::new(
+                    "spec::test-path",
+                    self.at(&root().key("dataset").key("test_path")),
+                    "a test file goes with a table file",
+                )
+                .expected("`path = \"...\"` beside `test_path`")
+                .found(if dataset.source.is_some() {
+                    "a built-in `source`"
+                } else {
+                    "a `url`"
+                }),
+            );
+            return None;
+        }
+        self.local_path(test, &root().key("dataset").key("test_path"), experiment_dir)
+    }
+
+    /// A local file's path: `${NAME}` expanded from the environment (so a committed file
+    /// can say `${TRADEOFF_DATA_DIR}/adult/adult.data`), then relative to the experiment
+    /// file's folder. Reading back a results folder leaves an unset variable as written.
+    fn local_path(
+        &mut self,
+        written: &str,
+        at: &Path,
+        experiment_dir: &FsPath,
+    ) -> Option<std::path::PathBuf> {
+        match expand_variables(written, |name| std::env::var(name).ok()) {
+            Ok(expanded) => Some(experiment_dir.join(expanded)),
+            Err(_) if self.catalogue.permissive => Some(experiment_dir.join(written)),
+            Err(variable) => {
+                self.push(
+                    Diagnostic::new(
+                        "spec::unset-variable",
+                        self.at(at),
+                        format!("the path names `${{{variable}}}`, which is not set"),
+                    )
+                    .expected(format!("`{variable}` set in the environment"))
+                    .found(format!("`{written}`"))
+                    .help(if variable == "TRADEOFF_DATA_DIR" {
+                        "export TRADEOFF_DATA_DIR=<the folder holding your datasets>".to_string()
+                    } else {
+                        format!("export {variable}=... before running tradeoff")
+                    }),
+                );
+                // The file fails; the rest of the dataset section is still checked.
+                Some(experiment_dir.join(written))
+            }
+        }
+    }
+
+    /// Whether the table has a header; without one, `columns` must name its columns.
+    fn header(&mut self, dataset: &crate::model::DatasetSection) -> bool {
+        let header = dataset.header.unwrap_or(true);
+        let path = root().key("dataset");
+        if !header && dataset.columns.is_empty() {
+            self.push(
+                Diagnostic::new(
+                    "spec::missing-key",
+                    self.spans.key(&path.key("header")),
+                    "a file without a header needs its column names",
+                )
+                .expected("`columns = [\"...\", ...]` naming every column in order")
+                .found("`header = false` and no `columns`"),
+            );
+        }
+        if header && !dataset.columns.is_empty() {
+            self.push(
+                Diagnostic::new(
+                    "spec::conflicting-keys",
+                    self.spans.key(&path.key("columns")),
+                    "`columns` names the columns of a file without a header",
+                )
+                .expected("`header = false` with `columns`, or no `columns`")
+                .found("`columns` and a header"),
+            );
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, column) in dataset.columns.iter().enumerate() {
+            if !seen.insert(column) {
+                self.push(
+                    Diagnostic::new(
+                        "spec::duplicate-column",
+                        self.at(&path.key("columns").index(i)),
+                        format!("column `{column}` is named twice"),
+                    )
+                    .expected("unique column names")
+                    .found(format!("`{column}` again")),
+                );
+            }
+        }
+        header
+    }
+
+    /// One byte, or runs of whitespace.
+    fn separator(&mut self, dataset: &crate::model::DatasetSection) -> FieldSeparator {
+        match dataset.separator.as_deref() {
+            None => FieldSeparator::Byte(b','),
+            Some("whitespace") => FieldSeparator::Whitespace,
+            Some(text) if text.len() == 1 && text.is_ascii() => FieldSeparator::Byte(text.as_bytes()[0]),
+            Some(text) => {
+                self.push(
+                    Diagnostic::new(
+                        "spec::invalid-separator",
+                        self.at(&root().key("dataset").key("separator")),
+                        "not a usable field separator",
+                    )
+                    .expected("one ASCII character (`\",\"`, `\";\"`, `\"\\t\"`) or `\"whitespace\"` for runs of spaces")
+                    .found(format!("`{text:?}`")),
+                );
+                FieldSeparator::Byte(b',')
+            }
+        }
     }
 
     fn protocol(&mut self, file: &ExperimentFile) -> Protocol {
@@ -263,7 +403,7 @@ impl Validator<'_> {
             (None, Some(h), _) => Evaluation::Holdout(h),
             (None, None, Some(SplitKind::Official)) => {
                 if builtin_official == Some(false)
-                    || file.dataset.as_ref().is_some_and(|d| d.source.is_none())
+                    || file.dataset.as_ref().is_some_and(|d| d.source.is_none() && d.test_path.is_none())
                 {
                     self.push(
                         Diagnostic::new(
@@ -271,13 +411,16 @@ impl Validator<'_> {
                             self.at(&path.key("split")),
                             "this dataset has no official split",
                         )
-                        .expected("`folds = <k>` or `holdout = <share>`")
+                        .expected("`folds = <k>` or `holdout = <share>`, or a `test_path` in `[dataset]`")
                         .found("`split = \"official\"`"),
                     );
                 }
                 Evaluation::Official
             }
             (None, None, None) if builtin_official == Some(true) => Evaluation::Official,
+            (None, None, None) if file.dataset.as_ref().is_some_and(|d| d.test_path.is_some()) => {
+                Evaluation::Official
+            }
             (None, None, None) => Evaluation::Holdout(0.25),
         };
         let timeout_seconds = self.duration(
@@ -405,19 +548,26 @@ impl Validator<'_> {
                     device,
                     threads: section.threads,
                     declared: section.declared.clone(),
+                    missing: MissingPolicy::Error,
                 });
                 continue;
             }
             if self.catalogue.permissive && self.catalogue.learner(&section.learner).is_none() {
-                expanded.extend(expand(&section.params).into_iter().map(|(sweep, params)| Candidate {
-                    name: point_name(&section.name, &sweep),
-                    base_name: section.name.clone(),
-                    section: index,
-                    learner: section.learner.clone(),
-                    params,
-                    device,
-                    threads: section.threads,
-                    declared: None,
+                expanded.extend(expand(&section.params).into_iter().map(|(sweep, params)| {
+                    Candidate {
+                        name: point_name(&section.name, &sweep),
+                        base_name: section.name.clone(),
+                        section: index,
+                        learner: section.learner.clone(),
+                        params,
+                        device,
+                        threads: section.threads,
+                        declared: None,
+                        missing: section
+                            .missing
+                            .or(file.dataset.as_ref().and_then(|d| d.missing))
+                            .unwrap_or(MissingPolicy::Error),
+                    }
                 }));
                 continue;
             }
@@ -447,6 +597,28 @@ impl Validator<'_> {
                     .help(reason.clone()),
                 );
                 continue;
+            }
+            // What the candidate does with missing values, and whether its learner can.
+            let missing = section
+                .missing
+                .or(file.dataset.as_ref().and_then(|d| d.missing))
+                .unwrap_or(MissingPolicy::Error);
+            if missing == MissingPolicy::Native && !learner.accepts_missing {
+                let (span, where_) = if section.missing.is_some() {
+                    (self.at(&path.key("missing")), "this candidate")
+                } else {
+                    (self.at(&root().key("dataset").key("missing")), "`[dataset]`")
+                };
+                self.push(
+                    Diagnostic::new(
+                        "spec::missing-unsupported",
+                        span,
+                        format!("learner `{}` cannot learn from missing values (`missing = \"native\"` in {where_})", section.learner),
+                    )
+                    .expected("`missing = \"impute\"` for this candidate (each trial fills missing values from its training rows)")
+                    .found("`missing = \"native\"`")
+                    .help(format!("add `missing = \"impute\"` to the `{}` candidate", section.name)),
+                );
             }
             if section.device.is_some() && !learner.accepts_device && device != Device::Cpu {
                 self.push(
@@ -541,6 +713,7 @@ impl Validator<'_> {
                     device,
                     threads: section.threads,
                     declared: None,
+                    missing,
                 });
             }
         }
@@ -573,12 +746,30 @@ impl Validator<'_> {
             // Quality figures are averaged over trial slots (the cross-validation estimate)
             // unless the metric says otherwise; measured figures follow the protocol.
             let default_statistic = if info.from_predictions { Statistic::Mean } else { protocol.statistic };
+            if info.needs_groups && file.dataset.as_ref().is_none_or(|d| d.protected.is_empty()) {
+                self.push(
+                    Diagnostic::new(
+                        "spec::missing-key",
+                        self.spans.key(&path),
+                        format!(
+                            "`{}` compares groups, and the dataset names no protected attribute",
+                            info.name
+                        ),
+                    )
+                    .expected("`protected = [\"<column>\"]` in `[dataset]`")
+                    .found("no `protected`"),
+                );
+            }
             requests.push(MetricRequest {
                 info,
                 unit,
                 statistic: section.statistic.unwrap_or(default_statistic),
                 percentile: section.percentile.unwrap_or(50.0),
                 batch: section.batch,
+                sigma: section.sigma.unwrap_or(0.1),
+                resample: section.resample.unwrap_or(0.1),
+                new_rows: section.new_rows.unwrap_or(0.1),
+                per: section.per.unwrap_or(1e6),
             });
         }
         if file.metrics.is_empty() {
@@ -853,4 +1044,43 @@ pub fn expand(params: &std::collections::BTreeMap<String, Value>) -> Vec<SweepPo
         }
     }
     points
+}
+
+/// `text` with every `${NAME}` replaced by `lookup(NAME)`; the first unset name is the error.
+pub(crate) fn expand_variables(
+    text: &str,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return Ok(out);
+        };
+        let name = &after[..end];
+        out.push_str(&lookup(name).ok_or_else(|| name.to_string())?);
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod variable_tests {
+    use super::expand_variables;
+
+    #[test]
+    fn variables_expand_and_an_unset_one_is_named() {
+        let lookup = |name: &str| (name == "DATA").then(|| "/srv/data".to_string());
+        assert_eq!(
+            expand_variables("${DATA}/adult/adult.data", lookup).unwrap(),
+            "/srv/data/adult/adult.data"
+        );
+        assert_eq!(expand_variables("plain/file.csv", lookup).unwrap(), "plain/file.csv");
+        assert_eq!(expand_variables("${NOPE}/x", lookup).unwrap_err(), "NOPE");
+        assert_eq!(expand_variables("odd${DATA", lookup).unwrap(), "odd${DATA");
+    }
 }

@@ -1,6 +1,6 @@
 //! The networks and their training loop (libtorch).
 
-use learn::{LearnError, Learner, LearnerKind, ModelFacts, ParamError};
+use learn::{LearnError, Learner, LearnerKind, ModelFacts, ParamError, Scores, Update};
 use serde_json::{Map, Value};
 use tch::nn::{self, ModuleT, OptimizerConfig};
 use tch::{Device, Kind, Tensor};
@@ -11,6 +11,7 @@ pub const MLP: LearnerKind = LearnerKind {
     name: "torch.mlp",
     params: crate::params::MLP_PARAMS,
     accepts_device: true,
+    accepts_missing: false,
     build: |params, device| Ok(Box::new(TorchNet::from_params(Architecture::Mlp, params, device)?)),
 };
 
@@ -18,8 +19,49 @@ pub const CNN: LearnerKind = LearnerKind {
     name: "torch.cnn",
     params: crate::params::CNN_PARAMS,
     accepts_device: true,
+    accepts_missing: false,
     build: |params, device| Ok(Box::new(TorchNet::from_params(Architecture::Cnn, params, device)?)),
 };
+
+/// Mini-batch epochs over shuffled rows; the mean loss of each epoch, or why it diverged.
+fn run_epochs(
+    net: &dyn ModuleT,
+    optimizer: &mut nn::Optimizer,
+    x: &Tensor,
+    y: &Tensor,
+    epochs: usize,
+    params: &NetParams,
+) -> Result<Vec<f64>, LearnError> {
+    let rows = x.size()[0];
+    let device = x.device();
+    let batch = params.batch_size.min(rows);
+    let mut losses = Vec::with_capacity(epochs);
+    for epoch in 0..epochs {
+        let order = Tensor::randperm(rows, (Kind::Int64, device));
+        let mut total = Tensor::zeros([], (Kind::Float, device));
+        let mut start = 0;
+        while start < rows {
+            let length = batch.min(rows - start);
+            let index = order.narrow(0, start, length);
+            let logits = net.forward_t(&x.index_select(0, &index), true);
+            let loss = logits.cross_entropy_for_logits(&y.index_select(0, &index));
+            optimizer.backward_step(&loss);
+            total += loss.detach() * length;
+            start += length;
+        }
+        // One read per epoch: a loss that is not finite ends the trial with its reason.
+        let mean_loss = total.double_value(&[]) / rows as f64;
+        losses.push(mean_loss);
+        if !mean_loss.is_finite() {
+            return Err(LearnError::Diverged(format!(
+                "the mean training loss became {mean_loss} in epoch {} (learning rate {})",
+                epoch + 1,
+                params.learning_rate
+            )));
+        }
+    }
+    Ok(losses)
+}
 
 /// `cpu`, `cuda`, `cuda:N` or `auto` (CUDA when available).
 pub fn parse_device(device: &str) -> Result<Device, String> {
@@ -49,6 +91,8 @@ struct Fitted {
     inv_std: Tensor,
     cols: i64,
     parameters: i64,
+    /// Kept with its state (Adam's moments) for a warm-started update.
+    optimizer: nn::Optimizer,
 }
 
 // SAFETY: tch tensors and modules are used from one thread at a time by the worker; the
@@ -197,35 +241,47 @@ impl Learner for TorchNet {
                 .build(&vs, self.params.learning_rate),
         }
         .map_err(|e| LearnError::Backend(e.to_string()))?;
-        let batch = self.params.batch_size.min(rows);
-        self.epoch_losses.clear();
-        for epoch in 0..self.params.epochs {
-            let order = Tensor::randperm(rows, (Kind::Int64, device));
-            let mut total = Tensor::zeros([], (Kind::Float, device));
-            let mut start = 0;
-            while start < rows {
-                let length = batch.min(rows - start);
-                let index = order.narrow(0, start, length);
-                let logits = net.forward_t(&x.index_select(0, &index), true);
-                let loss = logits.cross_entropy_for_logits(&y.index_select(0, &index));
-                optimizer.backward_step(&loss);
-                total += loss.detach() * length;
-                start += length;
-            }
-            // One read per epoch: a loss that is not finite ends the trial with its reason.
-            let mean_loss = total.double_value(&[]) / rows as f64;
-            self.epoch_losses.push(mean_loss);
-            if !mean_loss.is_finite() {
-                return Err(LearnError::Diverged(format!(
-                    "the mean training loss became {mean_loss} in epoch {} (learning rate {})",
-                    epoch + 1,
-                    self.params.learning_rate
-                )));
-            }
-        }
+        self.epoch_losses =
+            run_epochs(net.as_ref(), &mut optimizer, &x, &y, self.params.epochs, &self.params)?;
         let parameters = vs.trainable_variables().iter().map(|t| t.numel() as i64).sum();
-        self.fitted = Some(Fitted { device, vs, net, mean, inv_std, cols, parameters });
+        self.fitted = Some(Fitted { device, vs, net, mean, inv_std, cols, parameters, optimizer });
         Ok(())
+    }
+
+    /// Continues training the fitted network with its optimizer's state for
+    /// `update_epochs` epochs over all rows, standardised as in the first fit.
+    fn update(&mut self, train: &data::Table, n_classes: usize, seed: u64) -> Result<Update, LearnError> {
+        let Some(fitted) = self.fitted.as_mut().filter(|f| f.cols == train.cols as i64) else {
+            self.fit(train, n_classes, seed)?;
+            return Ok(Update::Refit);
+        };
+        learn::check_table(train, n_classes)?;
+        tch::manual_seed(seed as i64 ^ 0x5eed);
+        let (rows, cols) = (train.rows as i64, train.cols as i64);
+        let x = Tensor::from_slice(&train.x).view([rows, cols]).to_device(fitted.device);
+        let x = (x - &fitted.mean) * &fitted.inv_std;
+        let y = Tensor::from_slice(&train.y.iter().map(|&c| i64::from(c)).collect::<Vec<_>>())
+            .to_device(fitted.device);
+        let epochs = self.params.update_epochs;
+        let losses = run_epochs(fitted.net.as_ref(), &mut fitted.optimizer, &x, &y, epochs, &self.params)?;
+        self.epoch_losses.extend(losses);
+        Ok(Update::WarmStart(format!(
+            "{epochs} epochs over all {} rows from the fitted weights, the optimizer's state kept (the fit took {})",
+            train.rows, self.params.epochs
+        )))
+    }
+
+    fn predict_scores(&self, x: &[f32], cols: usize) -> Option<Scores> {
+        let fitted = self.fitted();
+        let mut values = Vec::with_capacity(x.len() / cols);
+        tch::no_grad(|| {
+            for part in x.chunks(8192 * cols) {
+                let logits = fitted.net.forward_t(&self.inputs(part, cols), false);
+                let probabilities = logits.softmax(1, Kind::Float).to_device(Device::Cpu).flatten(0, -1);
+                values.extend(Vec::<f32>::try_from(&probabilities).unwrap_or_default());
+            }
+        });
+        Some(Scores { values, kind: "softmax probabilities" })
     }
 
     fn predict(&self, x: &[f32], cols: usize) -> Vec<u32> {

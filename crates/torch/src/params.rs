@@ -10,6 +10,7 @@ pub const MLP_PARAMS: &[&str] = &[
     "activation",
     "dropout",
     "epochs",
+    "update_epochs",
     "batch_size",
     "optimizer",
     "learning_rate",
@@ -21,6 +22,7 @@ pub const CNN_PARAMS: &[&str] = &[
     "hidden",
     "dropout",
     "epochs",
+    "update_epochs",
     "batch_size",
     "optimizer",
     "learning_rate",
@@ -43,6 +45,8 @@ pub struct NetParams {
     pub activation: &'static str,
     pub dropout: f64,
     pub epochs: usize,
+    /// Epochs of a warm-started update (default: a tenth of `epochs`, at least 1).
+    pub update_epochs: usize,
     pub batch_size: i64,
     pub optimizer: &'static str,
     pub learning_rate: f64,
@@ -60,12 +64,14 @@ pub fn parse(
         Architecture::Mlp => &[300, 100],
         Architecture::Cnn => &[128],
     };
+    let epochs = p.int("epochs", 10, 1, 100_000) as usize;
     let params = NetParams {
         hidden: p.int_list("hidden", default_hidden, 1, 1 << 20),
         channels: p.int_list("channels", &[16, 32], 1, 4096),
         activation: p.choice("activation", "relu", &["relu", "tanh", "sigmoid"]),
         dropout: p.float("dropout", 0.0, 0.0, 0.95),
-        epochs: p.int("epochs", 10, 1, 100_000) as usize,
+        epochs,
+        update_epochs: p.int("update_epochs", epochs.div_ceil(10) as i64, 1, 100_000) as usize,
         batch_size: p.int("batch_size", 128, 1, 1 << 24),
         optimizer: p.choice("optimizer", "adam", &["adam", "sgd"]),
         learning_rate: p.float("learning_rate", 1e-3, 1e-12, 1e12),

@@ -373,11 +373,12 @@ pub fn comparisons(experiments: usize, seed: u64) -> Vec<Rates> {
         bootstrap_experiments,
         |rng, alternative| {
             let (truth, a, b) = draw(rng, alternative);
-            let first = resample::Predicted { by_repetition: vec![a] };
-            let second = resample::Predicted { by_repetition: vec![b] };
+            let first = resample::Predicted::classes(vec![a]);
+            let second = resample::Predicted::classes(vec![b]);
+            let test = resample::TestRows::plain(&truth, 2);
             let effect = |draw: &resample::Draw| {
-                resample::metric_under(draw, &truth, 2, &first, "accuracy", false)
-                    - resample::metric_under(draw, &truth, 2, &second, "accuracy", false)
+                resample::metric_under(draw, &test, &first, "accuracy", false)
+                    - resample::metric_under(draw, &test, &second, "accuracy", false)
             };
             let estimate = effect(&resample::Draw::identity(rows, 1));
             let draws: Vec<f64> = resample::draws(rng.next_u64(), rows, 1, 500).iter().map(effect).collect();

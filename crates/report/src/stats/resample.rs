@@ -49,18 +49,42 @@ pub fn draws(seed: u64, rows: usize, repetitions: usize, count: usize) -> Vec<Dr
         .collect()
 }
 
-/// One candidate's predictions on the test set, per repetition, aligned with `truth`.
-#[derive(Debug, Clone)]
+/// One candidate's predictions on the test set, per repetition, aligned with the test
+/// rows (and its class scores, where they were stored).
+#[derive(Debug, Clone, Default)]
 pub struct Predicted {
     pub by_repetition: Vec<Vec<u32>>,
+    pub scores_by_repetition: Vec<Option<Vec<f32>>>,
 }
 
-/// A quality metric under a draw: per drawn repetition, the metric on the drawn rows;
-/// then the mean (or median) over repetitions, each counted as often as it was drawn.
+impl Predicted {
+    /// Predictions without scores.
+    pub fn classes(by_repetition: Vec<Vec<u32>>) -> Predicted {
+        Predicted { scores_by_repetition: vec![None; by_repetition.len()], by_repetition }
+    }
+}
+
+/// What the test rows are, whoever predicted them: their classes, their protected group
+/// (intersected over attributes), and the task that defines the figures.
+#[derive(Debug, Clone, Copy)]
+pub struct TestRows<'a> {
+    pub truth: &'a [u32],
+    pub groups: Option<&'a [u32]>,
+    pub task: quality::Task,
+}
+
+impl<'a> TestRows<'a> {
+    pub fn plain(truth: &'a [u32], n_classes: usize) -> TestRows<'a> {
+        TestRows { truth, groups: None, task: quality::Task::new(n_classes) }
+    }
+}
+
+/// A quality metric under a draw: per drawn repetition, the metric on the drawn rows
+/// (each weighted by how often it was drawn); then the mean (or median) over
+/// repetitions, each counted as often as it was drawn.
 pub fn metric_under(
     draw: &Draw,
-    truth: &[u32],
-    n_classes: usize,
+    test: &TestRows<'_>,
     predicted: &Predicted,
     metric: &str,
     median: bool,
@@ -70,17 +94,14 @@ pub fn metric_under(
         if times == 0 {
             continue;
         }
-        let mut confusion = quality::Confusion::new(n_classes);
-        for (row, &weight) in draw.rows.iter().enumerate() {
-            if weight > 0 {
-                confusion.add_weighted(
-                    truth[row],
-                    predicted.by_repetition[repetition][row],
-                    u64::from(weight),
-                );
-            }
-        }
-        let value = confusion.metric(metric).unwrap_or(f64::NAN);
+        let rows = quality::Rows {
+            truth: test.truth,
+            predicted: &predicted.by_repetition[repetition],
+            scores: predicted.scores_by_repetition.get(repetition).and_then(|s| s.as_deref()),
+            groups: test.groups,
+            weights: Some(&draw.rows),
+        };
+        let value = quality::metric(metric, &rows, &test.task).unwrap_or(f64::NAN);
         values.extend(std::iter::repeat_n(value, times as usize));
     }
     if median { super::median(&values) } else { super::mean(&values) }
@@ -138,9 +159,22 @@ mod tests {
     #[test]
     fn the_identity_draw_gives_the_plain_metric() {
         let truth = vec![0, 1, 1, 0];
-        let predicted = Predicted { by_repetition: vec![vec![0, 1, 0, 0], vec![0, 1, 1, 0]] };
+        let predicted = Predicted::classes(vec![vec![0, 1, 0, 0], vec![0, 1, 1, 0]]);
         let draw = Draw::identity(4, 2);
         // Accuracies 0.75 and 1.0: mean 0.875.
-        assert_eq!(metric_under(&draw, &truth, 2, &predicted, "accuracy", false), 0.875);
+        assert_eq!(metric_under(&draw, &TestRows::plain(&truth, 2), &predicted, "accuracy", false), 0.875);
+    }
+
+    #[test]
+    fn a_draw_weights_rows_in_group_figures() {
+        // Group 0: rows 0-1, both right; group 1: rows 2-3, one right. Gap 0.5.
+        let truth = vec![0, 1, 1, 0];
+        let groups = vec![0, 0, 1, 1];
+        let test = TestRows { truth: &truth, groups: Some(&groups), task: quality::Task::new(2) };
+        let predicted = Predicted::classes(vec![vec![0, 1, 1, 1]]);
+        assert_eq!(metric_under(&Draw::identity(4, 1), &test, &predicted, "accuracy_gap", false), 0.5);
+        // Drawing row 2 three times and row 3 never: group 1 is all right, no gap.
+        let draw = Draw { rows: vec![1, 1, 2, 0], repetitions: vec![1] };
+        assert_eq!(metric_under(&draw, &test, &predicted, "accuracy_gap", false), 0.0);
     }
 }
