@@ -11,6 +11,7 @@ pub mod claim;
 mod device;
 mod diagnostic;
 mod experiment;
+pub mod formula;
 mod metrics;
 pub mod model;
 mod source;
