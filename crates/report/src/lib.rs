@@ -17,6 +17,7 @@ pub mod fixed;
 pub mod format;
 mod html;
 mod markdown;
+pub mod published;
 pub mod results;
 pub mod stats;
 pub mod summary;
@@ -25,7 +26,8 @@ pub mod trials;
 
 use std::path::{Path, PathBuf};
 
-pub use analysis::{Analysis, Decision, PublishedCheck, ScenarioRow, SpecChange};
+pub use analysis::{Analysis, Decision, ScenarioRow, SpecChange};
+pub use published::Reproduction;
 pub use results::Results;
 pub use summary::SummaryRow;
 

@@ -8,6 +8,7 @@
 
 mod catalogue;
 pub mod claim;
+pub mod declared;
 mod device;
 mod diagnostic;
 mod experiment;
