@@ -185,10 +185,11 @@ struct Judged<'a> {
 impl Judge for Judged<'_> {
     fn figure(&self, candidate: &str, metric: &str) -> Option<Figure> {
         let row = self.summary.iter().find(|r| r.candidate == candidate && r.metric == metric)?;
-        Some(Figure {
-            value: row.value,
-            interval: row.decision_interval(),
-            exact: self.trials.is_declared(candidate),
+        let declared = self.trials.is_declared(candidate);
+        // A declared figure is exact, unless its inputs carry ranges: then its interval decides.
+        Some(match (declared, row.model_range) {
+            (true, Some([low, high])) => Figure { value: row.value, interval: Ok((low, high)), exact: false },
+            _ => Figure { value: row.value, interval: row.decision_interval(), exact: declared },
         })
     }
 
