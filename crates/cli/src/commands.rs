@@ -403,20 +403,21 @@ pub fn audit(dir: &Path) -> i32 {
     for check in &decision.claims {
         println!("  claim `{}`: {}", check.claim.check, check.verdict.as_str());
     }
-    for check in &analysis.published {
-        println!(
-            "  published {} {}: paper {}, recomputed {:.1}{}{}",
-            check.candidate,
-            check.figure,
-            check.published,
-            check.recomputed,
-            if check.matches { " — reproduced" } else { " — NOT reproduced" },
-            match check.as_printed {
-                Some((value, false)) => format!(" (as printed: {value:.1}, no match)"),
-                Some((value, true)) => format!(" (as printed: {value:.1}, matches)"),
-                None => String::new(),
-            }
-        );
+    for reproduction in &analysis.published {
+        for check in &reproduction.checks {
+            println!(
+                "  published {} {}: printed {}, recomputed {} ({:+.2}%) — {}",
+                reproduction.candidate,
+                check.key,
+                check.printed,
+                check.from_printed,
+                check.difference() * 100.0,
+                check.verdict.as_str()
+            );
+        }
+        if let Some(sentence) = reproduction.sentence() {
+            println!("    {sentence}");
+        }
     }
     for row in &analysis.scenarios {
         println!("  {} under {}: {:.1} kg CO2e", row.candidate, row.scenario, row.co2_g / 1000.0);

@@ -24,7 +24,8 @@ pub struct Analysis {
     pub results: Results,
     pub summary: Vec<SummaryRow>,
     pub decision: Decision,
-    pub published: Vec<PublishedCheck>,
+    /// Declared candidates: their line items and published figures, recomputed.
+    pub published: Vec<crate::published::Reproduction>,
     pub scenarios: Vec<ScenarioRow>,
     /// How the test data varied across trials.
     pub design: Design,
@@ -93,18 +94,6 @@ impl Decision {
             .collect()
     }
 }
-/// A published figure of a declared candidate against the one recomputed from its inputs.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PublishedCheck {
-    pub candidate: String,
-    pub figure: String,
-    pub published: f64,
-    pub recomputed: f64,
-    pub matches: bool,
-    /// The same figure from the inputs as printed in the source, when they differ.
-    pub as_printed: Option<(f64, bool)>,
-    pub correction: Option<String>,
-}
 
 /// CO2 of one candidate under one scenario.
 #[derive(Debug, Clone, PartialEq)]
@@ -148,7 +137,7 @@ impl Analysis {
             [splits.iter().map(|s| f(s)).min().unwrap_or(0), splits.iter().map(|s| f(s)).max().unwrap_or(0)]
         };
         let rows_used = (!splits.is_empty()).then(|| (range(|s| s.train_rows), range(|s| s.test_rows)));
-        let published = published(&results);
+        let published = crate::published::of(&results);
         let scenarios = scenarios(&results, &summary);
         Ok(Analysis {
             results,
@@ -216,10 +205,11 @@ struct Judged<'a> {
 impl Judge for Judged<'_> {
     fn figure(&self, candidate: &str, metric: &str) -> Option<Figure> {
         let row = self.summary.iter().find(|r| r.candidate == candidate && r.metric == metric)?;
-        Some(Figure {
-            value: row.value,
-            interval: row.decision_interval(),
-            exact: self.trials.is_declared(candidate),
+        let declared = self.trials.is_declared(candidate);
+        // A declared figure is exact, unless its inputs carry ranges: then its interval decides.
+        Some(match (declared, row.model_range) {
+            (true, Some([low, high])) => Figure { value: row.value, interval: Ok((low, high)), exact: false },
+            _ => Figure { value: row.value, interval: row.decision_interval(), exact: declared },
         })
     }
 
@@ -442,62 +432,6 @@ fn decide(
         sensitivity,
         claims,
     }
-}
-
-/// Pounds in a gram, for published figures in lb.
-const LB_PER_G: f64 = 1.0 / 453.592_37;
-
-fn published(results: &Results) -> Vec<PublishedCheck> {
-    let experiment = &results.experiment;
-    // The factors the run resolved once and wrote to environment.json.
-    let Some(environment) = &results.environment else { return Vec::new() };
-    let pue = environment.pue.value;
-    let intensity = environment.carbon_intensity.g_per_kwh;
-    let mut out = Vec::new();
-    for candidate in &experiment.candidates {
-        let Some(declared) = &candidate.declared else { continue };
-        let figures = |hours: f64, power: Option<f64>| -> Vec<(&'static str, f64)> {
-            let mut figures = Vec::new();
-            if let Some(power) = power {
-                let kwh = power * hours / 1000.0;
-                figures.push(("energy_kwh_pue", kwh * pue));
-                figures.push(("co2_lb", kwh * pue * intensity * LB_PER_G));
-            }
-            if let (Some([low, high]), Some(devices)) = (declared.price_per_device_hour, declared.devices) {
-                figures.push(("cost_low_usd", hours * f64::from(devices) * low));
-                figures.push(("cost_high_usd", hours * f64::from(devices) * high));
-            }
-            figures
-        };
-        let Some(hours) = declared.hours else { continue };
-        let power = declared.power_w;
-        let printed_hours = declared.as_printed.get("hours").copied().unwrap_or(hours);
-        let printed_power = declared.as_printed.get("power_w").copied().or(power);
-        let differs = printed_hours != hours || printed_power != power;
-        let printed = figures(printed_hours, printed_power);
-        for (name, recomputed) in figures(hours, power) {
-            let Some(&published) = declared.published.get(name) else { continue };
-            let as_printed = differs.then(|| {
-                let value = printed.iter().find(|(n, _)| *n == name).map_or(f64::NAN, |(_, v)| *v);
-                (value, rounds_to(value, published))
-            });
-            out.push(PublishedCheck {
-                candidate: candidate.name.clone(),
-                figure: name.to_string(),
-                published,
-                recomputed,
-                matches: rounds_to(recomputed, published),
-                as_printed,
-                correction: declared.correction.clone(),
-            });
-        }
-    }
-    out
-}
-
-/// Whether `value` rounds to the published figure (papers print whole numbers).
-fn rounds_to(value: f64, published: f64) -> bool {
-    (value - published).abs() <= 0.5 + 1e-9
 }
 
 fn scenarios(results: &Results, summary: &[SummaryRow]) -> Vec<ScenarioRow> {

@@ -5,7 +5,10 @@
 //! match its hash and give its record's quality figures; the summary, the constraint
 //! verdicts, the frontier, the pick, the claims and the published figures are
 //! recomputed, and every cell of `summary.csv` and `summary.parquet`, and `report.md`
-//! and `report.html`, must equal what the records give. Each mismatch is named.
+//! and `report.html`, must equal what the records give; each declared candidate's
+//! record must have been made from the declared table the experiment file shows (a
+//! printed figure edited without a run is named) and hold what its inputs give. Each
+//! mismatch is named.
 
 use std::path::Path;
 
@@ -73,6 +76,7 @@ pub fn audit(dir: &Path) -> Result<Audit, ReportError> {
         }
         let (task, levels) = crate::fixed::task_of(&results);
         problems.extend(check_predictions(dir, &trials, task, &levels));
+        problems.extend(crate::published::audit(&results, &trials));
     }
     let analysis = Analysis::of(results)?;
     let expected =

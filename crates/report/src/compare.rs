@@ -11,7 +11,7 @@
 //! | quality | one fixed test set | paired bootstrap over test rows (and repetitions); McNemar's exact test for a plain accuracy comparison with one repetition |
 //! | measured (time, energy, size), median | any | Wilcoxon signed-rank over slot differences (over log-ratios for a ratio claim); sign test against a bound |
 //! | measured, mean | any | paired t (one-sample t against a bound) |
-//! | declared figures only | — | exact arithmetic |
+//! | declared figures only | — | exact arithmetic; on the interval of their inputs' ranges where they carry one |
 //!
 //! Each comparison yields one-sided p-values for both directions and a two-sided
 //! interval at `1 - 2 alpha`, whose ends are one-sided bounds at `1 - alpha`.
@@ -226,7 +226,22 @@ impl<'a> Evidence<'a> {
             let mut lookup = |m: &str, c: &str| constants.get(&(m.to_string(), c.to_string())).copied();
             let left = claim.left.evaluate(&mut lookup).unwrap_or(f64::NAN);
             let right = claim.right.evaluate(&mut lookup).unwrap_or(f64::NAN);
-            return Ok(exact(left - right));
+            // Declared figures whose inputs carry ranges are decided on their intervals;
+            // plain declared figures stay exact.
+            let ranges = self.declared_ranges(references);
+            if ranges.is_empty() {
+                return Ok(exact(left - right));
+            }
+            let mut bounds = |m: &str, c: &str| {
+                let key = (m.to_string(), c.to_string());
+                ranges.get(&key).copied().or_else(|| constants.get(&key).map(|v| [*v, *v]))
+            };
+            let (Some([l_low, l_high]), Some([r_low, r_high])) =
+                (interval_of(&claim.left, &mut bounds), interval_of(&claim.right, &mut bounds))
+            else {
+                return Ok(exact(left - right));
+            };
+            return Ok(exact_on_range(left - right, [l_low - r_high, l_high - r_low]));
         }
         let is_quality = |m: &str| experiment.metric(m).is_some_and(|r| r.info.from_predictions);
         let all_quality = references.iter().all(|(m, _)| is_quality(m));
@@ -252,6 +267,18 @@ impl<'a> Evidence<'a> {
                 .push("compared per trial: the stored predictions of the test rows could not be used".into());
         }
         Ok(comparison)
+    }
+
+    /// The ranges of declared figures whose inputs carry one, by (metric, candidate).
+    fn declared_ranges(&self, references: &[(String, String)]) -> HashMap<(String, String), [f64; 2]> {
+        references
+            .iter()
+            .filter(|(_, c)| self.trials.is_declared(c))
+            .filter_map(|(m, c)| {
+                let range = self.trials.ranges(c, m)?.into_values().next()?;
+                Some(((m.clone(), c.clone()), range))
+            })
+            .collect()
     }
 
     /// Paired by trial slot: measured figures.
@@ -330,9 +357,14 @@ impl<'a> Evidence<'a> {
             .filter(|r| !constants.contains_key(*r))
             .filter_map(|(m, c)| Some(((m.clone(), c.clone()), self.trials.ranges(c, m)?)))
             .collect();
-        if !ranges.is_empty() {
+        // A declared figure with a range holds it in every slot.
+        let declared_ranges = self.declared_ranges(references);
+        if !ranges.is_empty() || !declared_ranges.is_empty() {
             let bounds = |slot: &Slot, m: &str, c: &str| -> Option<[f64; 2]> {
                 let key = (m.to_string(), c.to_string());
+                if let Some(range) = declared_ranges.get(&key) {
+                    return Some(*range);
+                }
                 match ranges.get(&key) {
                     Some(r) => r.get(slot).copied(),
                     None => value(slot, m, c).map(|v| [v, v]),
@@ -534,6 +566,29 @@ fn common_keys<'m>(maps: impl Iterator<Item = &'m BTreeMap<Slot, f64>>) -> Vec<S
         });
     }
     common.unwrap_or_default()
+}
+
+/// A comparison of declared figures whose inputs carry ranges: the claim's side holds
+/// only if it holds over the whole interval `[low, high]` of the difference, fails only
+/// if it fails over all of it, and is undecided otherwise.
+fn exact_on_range(difference: f64, [low, high]: [f64; 2]) -> Comparison {
+    let p_positive = if low > 0.0 { 0.0 } else { 1.0 };
+    let p_negative = if high < 0.0 { 0.0 } else { 1.0 };
+    Comparison {
+        test: Test {
+            estimate: difference,
+            interval: Ok(Interval { low, high, level: 1.0, method: "declared ranges", approximate: false }),
+            p_positive,
+            p_negative,
+            n: 1,
+            method: "declared figures, decided on the interval their inputs' ranges give",
+        },
+        scale: Scale::Difference,
+        identical: low == 0.0 && high == 0.0,
+        notes: vec![
+            "decided on the declared inputs' ranges: the verdict must hold at every end of them".into(),
+        ],
+    }
 }
 
 /// A comparison of declared figures: no sampling, the arithmetic decides.

@@ -35,6 +35,10 @@ pub fn with_interval(row: &SummaryRow) -> String {
         Err(_) => format!("{} ({}, no CI)", number(row.value), row.method),
     };
     match row.model_range {
+        // A declared figure's range comes from its inputs', not from a model's constants.
+        Some([low, high]) if row.interval.as_ref().is_err_and(|e| e == crate::summary::DECLARED) => {
+            format!("{text}; inputs' range {}–{}", number(low), number(high))
+        }
         Some([low, high]) => format!("{text}; model {}–{}", number(low), number(high)),
         None => text,
     }

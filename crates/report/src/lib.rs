@@ -19,6 +19,7 @@ pub mod format;
 pub mod groups;
 mod html;
 mod markdown;
+pub mod published;
 pub mod results;
 pub mod stats;
 pub mod summary;
@@ -28,7 +29,8 @@ pub mod trials;
 
 use std::path::{Path, PathBuf};
 
-pub use analysis::{Analysis, Decision, PublishedCheck, ScenarioRow, SpecChange};
+pub use analysis::{Analysis, Decision, ScenarioRow, SpecChange};
+pub use published::Reproduction;
 pub use results::Results;
 pub use summary::SummaryRow;
 

@@ -5,11 +5,11 @@ use std::fmt::Write as _;
 
 use units::Method;
 
+use crate::Analysis;
 use crate::compare::Scale;
 use crate::decide::Status;
 use crate::format::{number, with_interval};
 use crate::trials::Design;
-use crate::{Analysis, PublishedCheck};
 
 pub fn render(analysis: &Analysis) -> String {
     let results = &analysis.results;
@@ -128,7 +128,7 @@ pub fn render(analysis: &Analysis) -> String {
     write_decision(&mut out, analysis);
     write_groups(&mut out, analysis);
     write_claims(&mut out, analysis);
-    write_published(&mut out, analysis);
+    crate::published::write_markdown(&mut out, analysis);
     write_scenarios(&mut out, analysis);
 
     write_methods(&mut out, analysis);
@@ -691,68 +691,6 @@ fn write_claims(out: &mut String, analysis: &Analysis) {
         );
     }
     let _ = writeln!(out);
-}
-
-fn write_published(out: &mut String, analysis: &Analysis) {
-    if analysis.published.is_empty() {
-        return;
-    }
-    let Some(environment) = &analysis.results.environment else { return };
-    let _ = writeln!(out, "## Published figures, recomputed\n");
-    let intensity = &environment.carbon_intensity;
-    let _ = writeln!(
-        out,
-        "From the declared inputs with the experiment's own constants (PUE {}, carbon intensity {} g/kWh = {} lb/kWh, {}); \
-         published figures are whole numbers, so a recomputed figure matches when it rounds to them.\n",
-        number(environment.pue.value),
-        number(intensity.g_per_kwh),
-        number(intensity.g_per_kwh / 453.592_37),
-        intensity.name
-    );
-    let _ = writeln!(out, "| candidate | figure | published | recomputed | match | as printed |");
-    let _ = writeln!(out, "|---|---|---|---|---|---|");
-    for check in &analysis.published {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {:.1} | {} | {} |",
-            check.candidate,
-            check.figure,
-            number(check.published),
-            check.recomputed,
-            if check.matches { "yes" } else { "**no**" },
-            check
-                .as_printed
-                .map(|(v, ok)| format!("{v:.1} ({})", if ok { "matches" } else { "does not match" }))
-                .unwrap_or_else(|| "—".into())
-        );
-    }
-    let mut corrected: Vec<(&str, &str)> = analysis
-        .published
-        .iter()
-        .filter(|c| c.as_printed.is_some_and(|(_, ok)| !ok) && c.matches)
-        .map(|c| (c.candidate.as_str(), c.correction.as_deref().unwrap_or("a corrected input")))
-        .collect();
-    corrected.dedup();
-    let _ = writeln!(out);
-    for (candidate, correction) in corrected {
-        let _ = writeln!(out, "- `{candidate}` matches the paper only with a corrected input: {correction}.");
-    }
-    let failing: Vec<&PublishedCheck> = analysis.published.iter().filter(|c| !c.matches).collect();
-    if failing.is_empty() {
-        let _ = writeln!(out, "- every published figure is reproduced.\n");
-    } else {
-        for c in failing {
-            let _ = writeln!(
-                out,
-                "- `{}` {}: published {}, recomputed {:.1} — **not reproduced**",
-                c.candidate,
-                c.figure,
-                number(c.published),
-                c.recomputed
-            );
-        }
-        let _ = writeln!(out);
-    }
 }
 
 fn write_scenarios(out: &mut String, analysis: &Analysis) {

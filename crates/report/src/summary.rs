@@ -21,6 +21,10 @@ use crate::fixed::FixedSet;
 use crate::stats::{self, Interval, intervals, resample};
 use crate::trials::{Design, Trials};
 
+/// Why a declared figure has no confidence interval (its inputs' range, if any, is its
+/// `model_range`).
+pub const DECLARED: &str = "declared: a given figure has no interval";
+
 /// One candidate x metric.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SummaryRow {
@@ -250,7 +254,7 @@ fn figure(
 ) -> (f64, Result<Interval, String>) {
     let experiment = trials.experiment;
     if trials.is_declared(candidate) {
-        return (plain, Err("declared: a given figure has no interval".into()));
+        return (plain, Err(DECLARED.into()));
     }
     match statistic {
         Statistic::Min => return (plain, Err("a minimum has no confidence interval".into())),

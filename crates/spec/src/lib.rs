@@ -8,9 +8,11 @@
 
 mod catalogue;
 pub mod claim;
+pub mod declared;
 mod device;
 mod diagnostic;
 mod experiment;
+pub mod formula;
 mod metrics;
 pub mod model;
 mod source;

@@ -193,6 +193,13 @@ pub const METRICS: &[MetricInfo] = &[
     metric("train_energy", Energy, "J", Min, "energy of the training phase"),
     metric("inference_energy", Energy, "J", Min, "energy per 1000 predictions"),
     metric("co2", Mass, "g", Min, "CO2-equivalent of training: energy x PUE x carbon intensity"),
+    metric(
+        "embodied_co2",
+        Mass,
+        "g",
+        Min,
+        "embodied CO2e of the hardware: manufacturing emissions x share of its service life used (declared candidates)",
+    ),
     metric("cost", Money, "USD", Min, "rental cost of training: device-hours x declared price"),
     metric("energy_cost", Money, "USD", Min, "electricity cost of training: facility kWh x declared tariff"),
 ];

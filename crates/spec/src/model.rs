@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::declared::{DeclaredValue, EmbodiedItem, PriceDeclaration, PublishedFigure};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -277,6 +278,10 @@ pub struct CandidateSection {
 }
 
 /// Inputs declared for a candidate that is not run: the energy model's `declared` method.
+/// Every number may be written plainly or as a table with what the source prints, a range
+/// or a relative uncertainty and a note (`hours = { value = 79.2, printed = 79 }`,
+/// `device_power_w = { value = 330, range = [300, 350] }`); see `spec::declared` for the
+/// formula of each line item.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeclaredInputs {
@@ -285,27 +290,69 @@ pub struct DeclaredInputs {
     pub hardware: Option<String>,
     /// Number of accelerators.
     #[serde(default)]
-    #[schemars(range(min = 1))]
-    pub devices: Option<u32>,
+    pub devices: Option<DeclaredValue>,
     /// Wall-clock training hours.
     #[serde(default)]
-    #[schemars(range(min = 0.0))]
-    pub hours: Option<f64>,
+    pub hours: Option<DeclaredValue>,
+    /// Wall-clock training days (instead of `hours`).
+    #[serde(default)]
+    pub days: Option<DeclaredValue>,
+    /// Device-hours in all (instead of `devices` x `hours`), e.g. GPU-hours as published.
+    #[serde(default)]
+    pub device_hours: Option<DeclaredValue>,
+    /// Device-years in all (instead of `device_hours`; a year is 8,760 hours).
+    #[serde(default)]
+    pub device_years: Option<DeclaredValue>,
     /// Average total power drawn while training, in watts (CPU + DRAM + all accelerators).
     #[serde(default)]
-    #[schemars(range(min = 0.0))]
-    pub power_w: Option<f64>,
-    /// Rental price per device-hour, low and high, in USD.
+    pub power_w: Option<DeclaredValue>,
+    /// Average power per device in watts, as measured (its share of memory, network, fans
+    /// and host CPU included where the source says so).
     #[serde(default)]
-    pub price_per_device_hour: Option<[f64; 2]>,
-    /// Figures as published, for comparison: metric name -> value in the metric's unit.
+    pub device_power_w: Option<DeclaredValue>,
+    /// Thermal design power per device in watts, standing in for its average draw: the
+    /// energy is then `estimated`.
     #[serde(default)]
-    pub published: BTreeMap<String, f64>,
+    pub device_tdp_w: Option<DeclaredValue>,
+    /// The facility's PUE, overriding `[environment] pue` for this candidate.
+    #[serde(default)]
+    pub pue: Option<DeclaredValue>,
+    /// Gross carbon intensity of the energy in g CO2e/kWh, overriding `[environment]`.
+    #[serde(default)]
+    pub carbon_intensity: Option<DeclaredValue>,
+    /// Carbon intensity net of clean-energy purchases, g CO2e/kWh (a separate line item).
+    #[serde(default)]
+    pub net_carbon_intensity: Option<DeclaredValue>,
+    /// Floating-point operations of the training: with `device_tflops` (and
+    /// `utilisation`), the device-hours are estimated from compute.
+    #[serde(default)]
+    pub flops: Option<DeclaredValue>,
+    /// Throughput per device assumed for `flops`, in TFLOP/s.
+    #[serde(default)]
+    pub device_tflops: Option<DeclaredValue>,
+    /// Share of `device_tflops` sustained (default 1).
+    #[serde(default)]
+    pub utilisation: Option<DeclaredValue>,
+    /// Idle and infrastructure energy in kWh (before PUE), a line item of its own.
+    #[serde(default)]
+    pub idle_kwh: Option<DeclaredValue>,
+    /// Embodied emissions of the hardware, each part charged by the share of its service
+    /// life the training used; never part of operational CO2.
+    #[serde(default)]
+    pub embodied: Vec<EmbodiedItem>,
+    /// Rental price per device-hour in USD: one price, or `[low, high]`.
+    #[serde(default)]
+    pub price_per_device_hour: Option<PriceDeclaration>,
+    /// Figures as published, for comparison: line item and unit (`energy_mwh`, `co2_t`,
+    /// `co2_net_t`, `co2_lb`, `cost_usd`, ...) -> the figure as printed.
+    #[serde(default)]
+    pub published: BTreeMap<String, PublishedFigure>,
     /// Where the figures come from.
     #[serde(default)]
     pub source: Option<String>,
     /// Inputs as the source prints them, where they differ from the ones declared above
-    /// (e.g. `{ hours = 79 }` when the published figures follow from 79.2).
+    /// (e.g. `{ hours = 79 }` when the published figures follow from 79.2); the same as
+    /// `hours = { value = 79.2, printed = 79 }`.
     #[serde(default)]
     pub as_printed: BTreeMap<String, f64>,
     /// Why a declared input differs from the printed one.

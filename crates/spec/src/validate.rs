@@ -527,7 +527,8 @@ impl Validator<'_> {
                     Device::Cpu
                 }
             };
-            if section.declared.is_some() {
+            if let Some(declared) = &section.declared {
+                self.diagnostics.extend(crate::declared::check(declared, &path.key("declared"), self.spans));
                 if section.learner != "declared" {
                     self.push(
                         Diagnostic::new(
