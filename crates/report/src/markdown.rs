@@ -355,8 +355,11 @@ fn advice(analysis: &Analysis, row: &crate::SummaryRow) -> String {
         Design::FixedTestSet { .. } if quality => {
             "The test set's own sampling error dominates: only a larger test set narrows it.".into()
         }
-        Design::Resampled { partitions: 1, .. } if quality => {
+        Design::Resampled { partitions: 1, .. } if quality && experiment.protocol.repetitions > 1 => {
             "Repetitions reuse one split here; set `protocol.reshuffle = true` so that each draws its own folds.".into()
+        }
+        Design::Resampled { partitions: 1, .. } if quality => {
+            "One split only: add repetitions with `protocol.reshuffle = true`, each drawing its own folds.".into()
         }
         Design::Resampled { .. } if quality => {
             "Add repetitions (`protocol.repetitions`): each draws its own split. Correlation between folds keeps a floor under the width.".into()
@@ -830,7 +833,7 @@ The per-group figures could not be made: {reason}.
     let positive = figures.positive.as_deref().map(|p| format!("`{p}`"));
     let _ = writeln!(
         out,
-        "Each candidate's test rows pooled over its trials{}. The fairness gaps are computed per trial over the groups with at least {} test rows          (`min_group_size`); a group below that is shown here but left out of them (*not counted*).
+        "Each candidate's test rows pooled over its trials{}. The fairness gaps are computed per trial over the groups with at least {} test rows (`min_group_size`); a group below that is shown here but left out of them (*not counted*).
 ",
         positive
             .as_ref()
