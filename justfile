@@ -37,7 +37,8 @@ experiment: build
 run +args: build
     ./target/release/tradeoff run {{args}}
 
-# Every check CI runs: formatting, clippy (warnings are errors), all tests.
+# Every check CI runs: formatting, clippy (warnings are errors), all tests, and the
+# Slurm tests against a real single-node cluster this recipe starts and stops.
 test: build chromium
     cargo fmt --all -- --check
     cargo clippy --release --workspace --exclude tradeoff-torch-worker --all-targets -- -D warnings
@@ -45,6 +46,18 @@ test: build chromium
     cargo test --release --workspace --exclude tradeoff-torch-worker
     cargo test --release -p tradeoff-torch --features libtorch
     cargo test --release -p tradeoff-torch-worker
+    just test-slurm
+
+# The Slurm backend against a real cluster: munged, slurmctld and slurmd started as root
+# from a temp folder by scripts/slurm-local.sh (Debian's packages installed when missing),
+# stopped afterwards whatever the outcome.
+test-slurm: build
+    #!/usr/bin/env bash
+    set -euo pipefail
+    export TRADEOFF_SLURM_DIR="$(mktemp -d /tmp/tradeoff-slurm.XXXXXX)"
+    trap 'scripts/slurm-local.sh stop "$TRADEOFF_SLURM_DIR"' EXIT
+    eval "$(scripts/slurm-local.sh start "$TRADEOFF_SLURM_DIR")"
+    TRADEOFF_SLURM_POLL_MS=250 cargo test --release -p tradeoff-cli --test slurm -- --ignored --test-threads 4
 
 # Headless Chromium for the HTML report's test (Debian's package), when missing.
 chromium:

@@ -9,6 +9,8 @@ pub const OK: i32 = 0;
 pub const FAILED: i32 = 1;
 pub const INVALID: i32 = 2;
 pub const INTERNAL: i32 = 3;
+/// Ctrl-C, as shells report it (128 + SIGINT).
+pub const INTERRUPTED: i32 = 130;
 
 /// Loads files, printing every diagnostic; `None` if any file is invalid.
 fn load_all(files: &[PathBuf]) -> Option<Vec<Experiment>> {
@@ -87,6 +89,81 @@ pub struct RunArgs {
     pub results: PathBuf,
     pub offline: bool,
     pub sample_ms: u64,
+    pub cluster: ClusterFlags,
+}
+
+/// Where trials run; these flags win over the experiment file's `[execution]` keys.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ClusterFlags {
+    /// `local` (worker processes here) or `slurm` (job arrays through sbatch).
+    #[arg(long, value_enum)]
+    pub backend: Option<BackendFlag>,
+    /// Slurm partition.
+    #[arg(long)]
+    pub partition: Option<String>,
+    /// Slurm account.
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Slurm quality of service.
+    #[arg(long)]
+    pub qos: Option<String>,
+    /// Slurm's limit per task, e.g. `30m` (default: the protocol's timeout plus a minute).
+    #[arg(long)]
+    pub time: Option<String>,
+    /// Generic resources for GPU candidates (default `gpu:1`).
+    #[arg(long)]
+    pub gres: Option<String>,
+    /// Ask Slurm for whole nodes (`true`/`false`; default: true under exclusive isolation).
+    #[arg(long)]
+    pub exclusive: Option<bool>,
+    /// Tasks of one job array running at once.
+    #[arg(long)]
+    pub max_parallel: Option<u32>,
+    /// A further sbatch argument (repeatable), e.g. `--sbatch-arg=--constraint=epyc`.
+    #[arg(long = "sbatch-arg", allow_hyphen_values = true)]
+    pub sbatch_args: Vec<String>,
+    /// Cancel and record as failed a task still queued this long, e.g. `2h` (default `1d`).
+    #[arg(long)]
+    pub queue_timeout: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum BackendFlag {
+    Local,
+    Slurm,
+}
+
+impl ClusterFlags {
+    /// The flags as engine options, or the message for a duration that does not parse.
+    fn options(&self) -> Result<(Option<spec::model::Backend>, spec::SlurmOptions), String> {
+        let duration = |flag: &str, text: &Option<String>| -> Result<Option<f64>, String> {
+            text.as_deref()
+                .map(|t| match units::parse_duration(t) {
+                    Ok(seconds) if seconds > 0.0 => Ok(seconds),
+                    Ok(_) => Err(format!("--{flag}: `{t}` is not a positive duration")),
+                    Err(e) => Err(format!("--{flag}: {e}")),
+                })
+                .transpose()
+        };
+        let backend = self.backend.map(|b| match b {
+            BackendFlag::Local => spec::model::Backend::Local,
+            BackendFlag::Slurm => spec::model::Backend::Slurm,
+        });
+        Ok((
+            backend,
+            spec::SlurmOptions {
+                partition: self.partition.clone(),
+                account: self.account.clone(),
+                qos: self.qos.clone(),
+                time_seconds: duration("time", &self.time)?,
+                gres: self.gres.clone(),
+                exclusive: self.exclusive,
+                max_parallel: self.max_parallel,
+                sbatch_args: self.sbatch_args.clone(),
+                queue_timeout_seconds: duration("queue-timeout", &self.queue_timeout)?,
+            },
+        ))
+    }
 }
 
 /// Aggregates and reports in child processes (`tradeoff report`): polars work in the
@@ -122,6 +199,13 @@ pub fn run(files: &[PathBuf], args: RunArgs) -> i32 {
         Ok(plan) => plan,
         Err(code) => return code,
     };
+    let (backend, slurm) = match args.cluster.options() {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return INVALID;
+        }
+    };
     let options = engine::RunOptions {
         results_root: args.results,
         fresh: args.fresh,
@@ -130,16 +214,27 @@ pub fn run(files: &[PathBuf], args: RunArgs) -> i32 {
         allow_download: !args.offline,
         sampler_period_ms: args.sample_ms,
         progress: std::io::stderr().is_terminal(),
+        backend,
+        slurm,
         ..engine::RunOptions::default()
     };
     let started = std::time::Instant::now();
+    engine::interrupt::install();
     let summary = match engine::run(&plan, &options, &ReportFinisher) {
         Ok(summary) => summary,
         Err(error) => {
             eprintln!("error: {error}");
-            return INTERNAL;
+            return match error {
+                engine::run::RunError::Config(_)
+                | engine::run::RunError::Launch(engine::launch::LaunchError::Cluster(_)) => INVALID,
+                _ => INTERNAL,
+            };
         }
     };
+    if let Some(cancelled) = &summary.interrupted {
+        eprintln!("interrupted: {cancelled}; the records made so far are kept, and a re-run resumes");
+        return INTERRUPTED;
+    }
     for outcome in &summary.experiments {
         println!(
             "{}: {} trials recorded, {} already recorded, {} failed ({:.1} s)",
@@ -165,6 +260,19 @@ pub fn run(files: &[PathBuf], args: RunArgs) -> i32 {
         }
     }
     if summary.all_ok() { OK } else { FAILED }
+}
+
+pub fn status(dir: &Path) -> i32 {
+    match engine::status::status(dir) {
+        Ok(status) => {
+            print!("{}", engine::status::describe(dir, &status));
+            OK
+        }
+        Err(error) => {
+            eprintln!("error: cannot read the status of `{}`: {error}", dir.display());
+            INVALID
+        }
+    }
 }
 
 pub fn check(files: &[PathBuf]) -> i32 {
@@ -381,6 +489,15 @@ pub fn audit(dir: &Path) -> i32 {
         audit.records,
         analysis.summary.len()
     );
+    for note in audit.notes.iter().take(10) {
+        println!("  note: {note}");
+    }
+    if audit.notes.len() > 10 {
+        println!(
+            "  note: ... and {} more records superseded by later records of their slots",
+            audit.notes.len() - 10
+        );
+    }
     let decision = &analysis.decision;
     for check in &decision.constraints {
         if check.status != report::decide::Status::Met {

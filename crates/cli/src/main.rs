@@ -45,7 +45,11 @@ enum Command {
         /// The energy sampler's period in milliseconds.
         #[arg(long, default_value_t = 100)]
         sample_ms: u64,
+        #[command(flatten)]
+        cluster: Box<commands::ClusterFlags>,
     },
+    /// Show what a results folder holds: trials done, failed, and on a cluster queued or running.
+    Status { dir: PathBuf },
     /// Validate experiment files and report every problem at once.
     Check {
         #[arg(required = true)]
@@ -98,9 +102,11 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Run { files, fresh, jobs, data_dir, results, offline, sample_ms } => {
-            commands::run(&files, commands::RunArgs { fresh, jobs, data_dir, results, offline, sample_ms })
-        }
+        Command::Run { files, fresh, jobs, data_dir, results, offline, sample_ms, cluster } => commands::run(
+            &files,
+            commands::RunArgs { fresh, jobs, data_dir, results, offline, sample_ms, cluster: *cluster },
+        ),
+        Command::Status { dir } => commands::status(&dir),
         Command::Check { files } => commands::check(&files),
         Command::Plan { files, dot } => commands::plan(&files, dot.as_deref()),
         Command::Report { dir, summary_only, quiet } => commands::report(&dir, summary_only, quiet),

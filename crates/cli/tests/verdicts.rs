@@ -228,6 +228,75 @@ accuracy = {{}}
     assert!(stdout.contains("`tree` fold 1 rep 2 is not a trial of the current plan"), "{stdout}");
 }
 
+/// A change the slots cannot show (the data: a subsample of another size) gives every
+/// trial a new key. Records of the old plan never count beside the new ones: where the new
+/// run redid a slot they are superseded (named by the audit), where it did not (a run cut
+/// short) they are left out and listed, so the report never pools two datasets.
+#[test]
+fn only_records_with_the_current_plans_keys_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let experiment = |subsample: u32, seconds: u32| {
+        format!(
+            r#"
+[experiment]
+name = "keys"
+[dataset]
+source = "digits"
+subsample = {subsample}
+[protocol]
+holdout = 0.25
+repetitions = 3
+isolation = "shared"
+threads = 1
+[[candidates]]
+name = "slow"
+learner = "test.sleep"
+params = {{ seconds = {seconds} }}
+[metrics]
+accuracy = {{}}
+"#
+        )
+    };
+    write(dir.path(), "keys.toml", &experiment(300, 1));
+    let output = run_in(dir.path(), &["run", "keys.toml"]);
+    assert!(output.status.success(), "{}", describe(&output));
+    let folder = dir.path().join("results/keys");
+    // Same candidate, seeds and slots, other data; the run is cut after its first record.
+    write(dir.path(), "keys.toml", &experiment(200, 1));
+    let mut child = support::tradeoff()
+        .args(["run", "keys.toml", "--jobs", "1"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while records(&folder).len() < 4 {
+        assert!(std::time::Instant::now() < deadline, "the second run recorded nothing");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let output = run_in(dir.path(), &["report", "results/keys"]);
+    assert!(output.status.success(), "{}", describe(&output));
+    let text = report(dir.path(), "keys");
+    assert!(text.contains("1 recorded trials of the current plan used"), "{text}");
+    assert!(text.contains("not a trial of the plan the last run made"), "{text}");
+    let audit = run_in(&folder, &["audit", "."]);
+    let stdout = String::from_utf8_lossy(&audit.stdout);
+    assert_eq!(audit.status.code(), Some(1), "two planned trials are missing: {stdout}");
+    assert!(
+        stdout.contains("note: runs.jsonl: `slow` fold 0 rep 0"),
+        "the superseded record is named: {stdout}"
+    );
+    // Finishing the run brings every slot to the new data, and the audit passes.
+    let output = run_in(dir.path(), &["run", "keys.toml"]);
+    assert!(output.status.success(), "{}", describe(&output));
+    assert!(report(dir.path(), "keys").contains("3 recorded trials of the current plan used"));
+    let audit = run_in(&folder, &["audit", "."]);
+    assert!(audit.status.success(), "{}", describe(&audit));
+}
+
 #[test]
 fn a_claim_on_estimated_energy_is_decided_on_the_model_range() {
     let dir = tempfile::tempdir().unwrap();

@@ -63,6 +63,10 @@ pub struct TrialJob {
     /// Where to write the test predictions (absolute) and how the record names the file
     /// (relative to the results folder); none for warm-ups.
     pub predictions: Option<(PathBuf, String)>,
+    /// Send back the machine's hardware inventory (a cluster node's, which the
+    /// orchestrator cannot see).
+    #[serde(default)]
+    pub report_hardware: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -100,7 +104,7 @@ pub struct EnergyJob {
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Prepared(record::DatasetFacts),
-    Trial(TrialResult),
+    Trial(Box<TrialResult>),
     Failed { reason: String },
 }
 
@@ -110,4 +114,274 @@ pub struct TrialResult {
     pub notes: Vec<String>,
     pub split: Option<record::SplitFacts>,
     pub predictions: Option<record::Artifact>,
+    /// The worker's own CPU time and peak RSS at its end (`getrusage`), for launchers
+    /// that cannot reap it themselves.
+    #[serde(default)]
+    pub usage: Option<meter::rusage::Usage>,
+    /// The machine the trial ran on, when the job asked for it.
+    #[serde(default)]
+    pub hardware: Option<meter::HardwareInventory>,
+}
+
+/// Building the jobs and keys of a plan's nodes: what the scheduler hands a launcher.
+pub(crate) mod build {
+    use std::path::Path;
+
+    use record::{DatasetFacts, ResultsDir};
+    use serde_json::json;
+    use spec::Experiment;
+
+    use super::{EnergyJob, PrepareJob, SourceJob, TrialJob};
+    use crate::launch::{ClusterRequest, Needs};
+    use crate::plan::TrialNode;
+    use crate::run::RunOptions;
+
+    /// `experiment: candidate fold 1 rep 0`, for people.
+    pub(crate) fn trial_label(experiment: &Experiment, trial: &TrialNode) -> String {
+        let candidate = &experiment.candidates[trial.candidate].name;
+        if trial.warmup {
+            format!("{}: {candidate} warm-up {}", experiment.name, trial.repetition + 1)
+        } else {
+            format!("{}: {candidate} fold {} rep {}", experiment.name, trial.fold, trial.repetition)
+        }
+    }
+
+    /// The job that loads an experiment's dataset and writes the cache trials read; none
+    /// when every candidate declares its figures.
+    pub(crate) fn prepare_job(
+        experiment: &Experiment,
+        dir: &ResultsDir,
+        options: &RunOptions,
+    ) -> Option<PrepareJob> {
+        let dataset = experiment.dataset.as_ref()?;
+        let source = match &dataset.location {
+            spec::DatasetLocation::Builtin { name } => SourceJob::Builtin { name: name.clone() },
+            spec::DatasetLocation::File { path, format } => SourceJob::File {
+                path: path.clone(),
+                test_path: dataset.test_path.clone(),
+                parquet: *format == spec::model::TableFormat::Parquet,
+            },
+            spec::DatasetLocation::Url { url, sha256, format } => SourceJob::Url {
+                url: url.clone(),
+                sha256: sha256.clone(),
+                parquet: *format == spec::model::TableFormat::Parquet,
+            },
+        };
+        Some(PrepareJob {
+            source,
+            table: crate::catalogue::table_options(dataset),
+            positive: dataset.positive.clone(),
+            subsample: dataset.subsample,
+            seed: data::rng::derive_seed(experiment.seed, "subsample"),
+            cache_path: dir.dataset_cache(),
+            data_dir: options.data_dir.clone(),
+            allow_download: options.allow_download,
+        })
+    }
+
+    /// Everything a worker needs to run one trial.
+    pub(crate) struct TrialInputs<'a> {
+        pub dir: &'a ResultsDir,
+        pub dataset: &'a DatasetFacts,
+        pub threads: usize,
+        pub energy: &'a EnergyJob,
+        pub report_hardware: bool,
+    }
+
+    pub(crate) fn trial_job(
+        experiment: &Experiment,
+        trial: &TrialNode,
+        inputs: &TrialInputs<'_>,
+    ) -> TrialJob {
+        let candidate = &experiment.candidates[trial.candidate];
+        let wants_rules = !trial.warmup && trial.fold == 0 && trial.repetition == 0;
+        TrialJob {
+            cache_path: inputs.dir.dataset_cache(),
+            learner: candidate.learner.clone(),
+            params: candidate.params.clone(),
+            device: candidate.device.to_string(),
+            evaluation: experiment.protocol.evaluation,
+            fold: trial.fold,
+            split_seed: trial.split_seed,
+            seed: trial.seed,
+            threads: candidate.threads.map_or(inputs.threads, |t| t as usize),
+            metrics: crate::worker::metric_jobs(experiment),
+            missing: crate::catalogue::missing_policy(candidate.missing),
+            positive: experiment
+                .dataset
+                .as_ref()
+                .and_then(|d| d.positive.as_ref())
+                .and_then(|p| inputs.dataset.class_names.iter().position(|c| c == p))
+                .map(|i| i as u32),
+            min_group_size: experiment.dataset.as_ref().map_or(0, |d| d.min_group_size),
+            latency_samples: experiment.protocol.latency_samples,
+            energy: inputs.energy.clone(),
+            rules_path: wants_rules
+                .then(|| inputs.dir.models().join(format!("{}.rules.txt", file_safe(&candidate.name)))),
+            predictions: None,
+            report_hardware: inputs.report_hardware,
+        }
+    }
+
+    /// Everything that determines a trial's outcome, hashed: the same key means the same
+    /// inputs, the same code (the binary's hash) and the same machine (`machine`: this
+    /// machine's hardware fingerprint, or the cluster partition trials are sent to).
+    pub(crate) fn trial_key(
+        experiment: &Experiment,
+        trial: &TrialNode,
+        job: &TrialJob,
+        dataset: &DatasetFacts,
+        code_sha256: &str,
+        machine: &str,
+    ) -> String {
+        let candidate = &experiment.candidates[trial.candidate];
+        let inputs = json!({
+            "experiment": experiment.name,
+            "candidate": candidate.name,
+            "learner": candidate.learner,
+            "params": candidate.params,
+            "device": candidate.device.to_string(),
+            "fold": trial.fold,
+            "repetition": trial.repetition,
+            "seed": trial.seed,
+            "evaluation": job.evaluation,
+            "split_seed": job.split_seed,
+            "dataset": dataset.sha256,
+            "metrics": job.metrics.iter().map(|m| json!([m.name, m.percentile, m.batch, m.sigma, m.resample, m.new_rows, m.per])).collect::<Vec<_>>(),
+            "missing": job.missing,
+            "positive": job.positive,
+            "min_group_size": job.min_group_size,
+            "latency_samples": job.latency_samples,
+            "threads": job.threads,
+            "energy": {
+                "cpu_tdp_w": job.energy.cpu_tdp_w,
+                "intensity": job.energy.intensity.g_per_kwh,
+                "pue": job.energy.pue.value,
+                "rental": job.energy.rental_price.as_ref().map(|p| p.usd),
+                "electricity": job.energy.electricity_price.as_ref().map(|p| p.usd),
+                "declared_power": job.energy.declared_power,
+                "idle_baseline": job.energy.idle_baseline_seconds,
+            },
+            "code": code_sha256,
+            "hardware": machine,
+        });
+        record::hash_value(&inputs)
+    }
+
+    pub(crate) fn energy_job(experiment: &Experiment, options: &RunOptions) -> EnergyJob {
+        let environment = &experiment.file.environment;
+        let dated = |price: &spec::model::Price| meter::footprint::DatedPrice {
+            usd: price.usd,
+            date: price.date.clone(),
+            note: price.note.clone(),
+        };
+        EnergyJob {
+            powercap_root: options.powercap_root.clone(),
+            cpu_tdp_w: environment.cpu_tdp_w,
+            sampler_period_ms: options.sampler_period_ms,
+            intensity: crate::resolve_intensity(experiment),
+            pue: meter::footprint::Pue::new(environment.pue),
+            rental_price: environment.rental_price.as_ref().map(dated),
+            electricity_price: environment.electricity_price.as_ref().map(dated),
+            declared_power: environment
+                .declared_power_w
+                .iter()
+                .map(|(part, watts)| (part.clone(), *watts))
+                .collect(),
+            idle_baseline_seconds: experiment.protocol.idle_baseline_seconds,
+        }
+    }
+
+    /// What a Slurm job asks for, for one unit: the experiment's `[execution]` keys with
+    /// the command line's winning, and the defaults that follow from the protocol.
+    pub(crate) fn cluster_request(
+        experiment: &Experiment,
+        slurm: &spec::SlurmOptions,
+        spool: &Path,
+        needs: Needs,
+        gpu: bool,
+    ) -> ClusterRequest {
+        let mut args = vec![format!("--cpus-per-task={}", needs.cpu.max(1))];
+        for (flag, value) in
+            [("--partition", &slurm.partition), ("--account", &slurm.account), ("--qos", &slurm.qos)]
+        {
+            if let Some(value) = value {
+                args.push(format!("{flag}={value}"));
+            }
+        }
+        // The protocol's timeout plus a minute to start up: the scheduler cancels at the
+        // timeout itself; Slurm's own limit is the backstop.
+        let time = slurm.time_seconds.or(experiment.protocol.timeout_seconds.map(|t| t + 60.0));
+        if let Some(seconds) = time {
+            args.push(format!("--time={}", crate::launch::slurm::minutes(seconds)));
+        }
+        if gpu {
+            args.push(format!("--gres={}", slurm.gres.as_deref().unwrap_or("gpu:1")));
+        }
+        if slurm.exclusive.unwrap_or(needs.exclusive) {
+            args.push("--exclusive".into());
+        }
+        args.extend(slurm.sbatch_args.iter().cloned());
+        ClusterRequest {
+            spool: spool.to_path_buf(),
+            args,
+            max_parallel: slurm.max_parallel,
+            partition: slurm.partition.clone(),
+        }
+    }
+
+    /// What stands for "the same machine" in the trial keys of a cluster run: the
+    /// partition and the resources asked for (the node is only known once it ran).
+    pub(crate) fn cluster_machine(request: &ClusterRequest) -> String {
+        let resources: Vec<&str> = request
+            .args
+            .iter()
+            .map(String::as_str)
+            .filter(|a| !a.starts_with("--time=") && !a.starts_with("--account=") && !a.starts_with("--qos="))
+            .collect();
+        format!("slurm {}", resources.join(" "))
+    }
+
+    pub(crate) fn file_safe(name: &str) -> String {
+        name.chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' })
+            .collect()
+    }
+
+    #[cfg(test)]
+    impl TrialJob {
+        /// A job for tests that never run it.
+        pub(crate) fn example() -> TrialJob {
+            TrialJob {
+                cache_path: "cache.bin".into(),
+                learner: "decision_tree".into(),
+                params: serde_json::Map::new(),
+                device: "cpu".into(),
+                evaluation: spec::Evaluation::Holdout(0.25),
+                fold: 0,
+                split_seed: 0,
+                seed: 0,
+                threads: 1,
+                metrics: Vec::new(),
+                missing: data::Missing::Error,
+                positive: None,
+                min_group_size: 0,
+                latency_samples: 10,
+                energy: EnergyJob {
+                    powercap_root: "/nonexistent".into(),
+                    cpu_tdp_w: None,
+                    sampler_period_ms: 100,
+                    intensity: meter::footprint::world_default(),
+                    pue: meter::footprint::Pue::new(None),
+                    rental_price: None,
+                    electricity_price: None,
+                    declared_power: Vec::new(),
+                    idle_baseline_seconds: None,
+                },
+                rules_path: None,
+                predictions: None,
+                report_hardware: false,
+            }
+        }
+    }
 }

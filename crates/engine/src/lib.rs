@@ -7,14 +7,20 @@
 
 mod catalogue;
 mod declared;
+mod environment;
 mod git;
+pub mod interrupt;
 pub mod job;
 mod latency;
+pub mod launch;
 pub mod plan;
 mod process;
 mod progress;
 mod qualities;
+mod records;
 pub mod run;
+mod schedule;
+pub mod status;
 pub mod worker;
 
 use std::path::Path;

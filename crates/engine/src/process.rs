@@ -130,7 +130,7 @@ pub fn signal_name(signal: i32) -> &'static str {
 }
 
 /// Why a worker failed, in words, from its exit and output.
-pub fn failure_reason(exit: &Exit) -> String {
+pub fn failure_reason(exit: &crate::launch::Ended) -> String {
     if let Some(line) = exit.stdout.lines().rev().find(|l| !l.trim().is_empty())
         && let Ok(crate::job::Outcome::Failed { reason }) = serde_json::from_str(line)
     {

@@ -101,7 +101,13 @@ fn prepare_dataset(job: &PrepareJob) -> Result<record::DatasetFacts, String> {
 
 fn trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Outcome {
     match run_trial(job, learners) {
-        Ok(result) => Outcome::Trial(result),
+        Ok(mut result) => {
+            result.usage = Some(meter::rusage::own_usage());
+            if job.report_hardware {
+                result.hardware = Some(meter::HardwareInventory::probe_with(&job.energy.powercap_root));
+            }
+            Outcome::Trial(Box::new(result))
+        }
         Err(reason) => Outcome::Failed { reason },
     }
 }

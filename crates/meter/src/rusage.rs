@@ -1,7 +1,7 @@
 //! Process CPU time and peak resident memory from the kernel's rusage counters.
 
 /// CPU time and peak RSS of a process (or of a reaped child).
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Usage {
     pub user_seconds: f64,
     pub system_seconds: f64,

@@ -58,6 +58,17 @@ impl ResultsDir {
         self.root.join("models")
     }
 
+    /// The trial keys of the plan the last run ran: the records that count.
+    pub fn plan(&self) -> PathBuf {
+        self.root.join("plan.json")
+    }
+
+    /// Where a cluster run keeps its job files, the tasks' output and what it submitted
+    /// (not committed): a re-run re-attaches to the jobs listed here.
+    pub fn spool(&self) -> PathBuf {
+        self.root.join("spool")
+    }
+
     /// The prepared dataset every worker reads (not committed).
     pub fn dataset_cache(&self) -> PathBuf {
         self.root.join("cache").join("dataset.bin")

@@ -77,11 +77,50 @@ pub struct Record {
     /// What each energy figure covers and why some figures are estimates.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Where a cluster ran the trial (Slurm's job, task and node); none for local runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Placement>,
     /// The `sha256` of the record before this one in `runs.jsonl` (empty for the first):
     /// the records form a hash chain.
     pub previous_sha256: String,
     /// SHA-256 of this record serialized without this field.
     pub sha256: String,
+}
+
+/// Where a cluster ran a trial: the scheduler's own facts, so a figure can be traced to
+/// the job and the node that produced it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Placement {
+    /// `slurm`.
+    pub backend: String,
+    /// The job array's id and the task's index in it (`job_id`_`array_index` to Slurm).
+    pub job_id: String,
+    pub array_index: u32,
+    /// The node the task ran on.
+    pub node: String,
+    pub partition: Option<String>,
+}
+
+/// `plan.json`: the keys of the trials (and declared candidates' records) that the
+/// experiment file's plan had when it last ran. The report counts exactly the records
+/// with these keys, and lists the others with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanKeys {
+    /// The experiment file the plan was made from.
+    pub spec_sha256: String,
+    pub trial_keys: Vec<String>,
+}
+
+/// How a run placed its trials, when not on the machine that ran `tradeoff run`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ExecutionFacts {
+    /// `slurm`.
+    pub backend: String,
+    pub partition: Option<String>,
+    /// The machine that submitted the jobs and wrote the records.
+    pub submitted_from: String,
+    /// Where the hardware in this file was read: `node <name>` for a cluster run.
+    pub hardware_from: String,
 }
 
 impl Record {
@@ -168,6 +207,9 @@ pub struct Environment {
     pub threads: usize,
     /// Why energy sources are missing on this machine, in words.
     pub energy_gaps: Vec<String>,
+    /// Set when the trials ran on a cluster: `hardware` is then a compute node's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution: Option<ExecutionFacts>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -231,6 +273,7 @@ mod tests {
             split: None,
             predictions: None,
             notes: Vec::new(),
+            placement: None,
             previous_sha256: String::new(),
             sha256: String::new(),
         }

@@ -70,11 +70,13 @@ pub fn compare(a: &Analysis, b: &Analysis) -> Across {
         ea,
         &a.results.records,
         a.results.environment.as_ref().map(|e| e.hardware.fingerprint.as_str()),
+        a.results.plan_keys(),
     );
     let tb = Trials::of(
         eb,
         &b.results.records,
         b.results.environment.as_ref().map(|e| e.hardware.fingerprint.as_str()),
+        b.results.plan_keys(),
     );
     let mut rows = Vec::new();
     for ca in &ea.candidates {

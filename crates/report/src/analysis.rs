@@ -113,7 +113,7 @@ impl Analysis {
     pub fn of(results: Results) -> Result<Analysis, polars::prelude::PolarsError> {
         let experiment = &results.experiment;
         let fingerprint = results.environment.as_ref().map(|e| e.hardware.fingerprint.as_str());
-        let trials = Trials::of(experiment, &results.records, fingerprint);
+        let trials = Trials::of(experiment, &results.records, fingerprint, results.plan_keys());
         let (task, levels) = crate::fixed::task_of(&results);
         let (fixed, predictions_unusable) = match FixedSet::load(&results.dir, &trials, task, &levels) {
             Ok(fixed) => (fixed, None),

@@ -24,11 +24,14 @@ pub struct Audit {
     pub analysis: Analysis,
     pub records: usize,
     pub problems: Vec<String>,
+    /// Records that are kept but not used, named (not problems: a re-run supersedes).
+    pub notes: Vec<String>,
 }
 
 pub fn audit(dir: &Path) -> Result<Audit, ReportError> {
     let layout = ResultsDir::new(dir);
     let mut problems = Vec::new();
+    let mut notes = Vec::new();
     let text = std::fs::read_to_string(layout.runs()).unwrap_or_default();
     let mut records = 0;
     let mut previous = String::new();
@@ -66,8 +69,23 @@ pub fn audit(dir: &Path) -> Result<Audit, ReportError> {
     problems.extend(check_spec_versions(&results));
     {
         let fingerprint = results.environment.as_ref().map(|e| e.hardware.fingerprint.as_str());
-        let trials = Trials::of(&results.experiment, &results.records, fingerprint);
+        let trials = Trials::of(&results.experiment, &results.records, fingerprint, results.plan_keys());
         problems.extend(missing_trials(&trials));
+        if results.plan.is_some() && results.plan_keys().is_none() {
+            problems.push(
+                "plan.json was written for another version of the experiment file: the file was edited after its last run"
+                    .into(),
+            );
+        }
+        for record in &trials.superseded {
+            notes.push(format!(
+                "runs.jsonl: `{}` fold {} rep {} (key `{}`) is superseded by a later record of the same slot",
+                record.candidate,
+                record.fold,
+                record.repetition,
+                &record.trial_key[..record.trial_key.len().min(16)]
+            ));
+        }
         for (reason, record) in &trials.ignored {
             problems.push(format!(
                 "runs.jsonl: `{}` fold {} rep {} is not a trial of the current plan ({reason})",
@@ -100,7 +118,7 @@ pub fn audit(dir: &Path) -> Result<Audit, ReportError> {
             Ok(_) => {}
         }
     }
-    Ok(Audit { analysis, records, problems })
+    Ok(Audit { analysis, records, problems, notes })
 }
 
 fn short(hash: &str) -> String {

@@ -19,6 +19,16 @@ pub struct Results {
     /// The versions of the experiment file that `tradeoff run` ran, by SHA-256 (from
     /// `specs/`), as text.
     pub spec_versions: BTreeMap<String, String>,
+    /// The trial keys of the plan the last run ran (`plan.json`), when it is there.
+    pub plan: Option<record::PlanKeys>,
+}
+
+impl Results {
+    /// The plan's trial keys, if they belong to the experiment file reported from (an
+    /// experiment file edited since its last run has no keys yet).
+    pub fn plan_keys(&self) -> Option<&record::PlanKeys> {
+        self.plan.as_ref().filter(|p| p.spec_sha256 == self.experiment.spec_sha256)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +68,14 @@ impl Results {
                 }
             }
         }
-        Ok(Results { dir: dir.to_path_buf(), layout, experiment, environment, records, spec_versions })
+        let plan_path = layout.plan();
+        let plan = match std::fs::read_to_string(&plan_path) {
+            Ok(text) => Some(serde_json::from_str(&text).map_err(|e| ResultsError::Read {
+                path: plan_path.display().to_string(),
+                reason: e.to_string(),
+            })?),
+            Err(_) => None,
+        };
+        Ok(Results { dir: dir.to_path_buf(), layout, experiment, environment, records, spec_versions, plan })
     }
 }

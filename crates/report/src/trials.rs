@@ -1,11 +1,13 @@
 //! The records that belong to the current plan, arranged by candidate and trial slot.
 //!
-//! A record counts only if it is a trial the experiment file plans today: its candidate
-//! (same learner and hyperparameters), a planned (repetition, fold), and the seed and
-//! split the seed schedule gives that slot. Anything else (another protocol, seed,
-//! machine or candidate definition) is listed with its reason, never mixed in and never
-//! dropped silently; of several records of one slot the latest counts and the earlier
-//! ones are listed as superseded.
+//! A record counts only if it is a trial the experiment file plans today. When the last
+//! run wrote its plan's trial keys (`plan.json`, for this very experiment file), that is
+//! exact: a record counts if its key is one of them, since the key hashes every input of
+//! the trial (data, protocol settings, code, machine). Otherwise, and as a second check,
+//! by what the record says: its candidate (same learner and hyperparameters), a planned
+//! (repetition, fold), and the seed and split the seed schedule gives that slot. Anything
+//! else is listed with its reason, never mixed in and never dropped silently; of several
+//! records of one slot the latest counts and the earlier ones are listed as superseded.
 
 use std::collections::BTreeMap;
 
@@ -50,17 +52,30 @@ pub struct Trials<'a> {
 impl<'a> Trials<'a> {
     /// Sorts `records` (in file order) into the plan's trials; `fingerprint` is the
     /// machine the results folder was run on.
-    pub fn of(experiment: &'a Experiment, records: &'a [Record], fingerprint: Option<&str>) -> Trials<'a> {
+    pub fn of(
+        experiment: &'a Experiment,
+        records: &'a [Record],
+        fingerprint: Option<&str>,
+        plan: Option<&record::PlanKeys>,
+    ) -> Trials<'a> {
         let protocol = &experiment.protocol;
         let splits = protocol.evaluation.splits();
         let slots: Vec<Slot> =
             (0..protocol.repetitions).flat_map(|r| (0..splits).map(move |f| (r, f))).collect();
+        let keys: Option<std::collections::HashSet<&str>> = plan
+            .filter(|p| p.spec_sha256 == experiment.spec_sha256)
+            .map(|p| p.trial_keys.iter().map(String::as_str).collect());
         let mut latest: BTreeMap<(String, Slot), &Record> = BTreeMap::new();
         let mut ignored = Vec::new();
         let mut superseded = Vec::new();
+        // Records of a planned slot whose key the last run's plan does not have.
+        let mut stale: Vec<&Record> = Vec::new();
         for record in records {
             match membership(experiment, record, fingerprint) {
                 Err(reason) => ignored.push((reason, record)),
+                Ok(()) if keys.as_ref().is_some_and(|k| !k.contains(record.trial_key.as_str())) => {
+                    stale.push(record);
+                }
                 Ok(()) => {
                     let key = (record.candidate.clone(), (record.repetition, record.fold));
                     if let Some(earlier) = latest.insert(key, record)
@@ -69,6 +84,21 @@ impl<'a> Trials<'a> {
                         superseded.push(earlier);
                     }
                 }
+            }
+        }
+        for record in stale {
+            let slot = (record.candidate.clone(), (record.repetition, record.fold));
+            if latest.contains_key(&slot) {
+                if record.status == Status::Ok {
+                    superseded.push(record);
+                }
+            } else {
+                ignored.push((
+                    "not a trial of the plan the last run made: its key differs (the data, a protocol or \
+                     metric setting, the code or the machine changed since); run `tradeoff run` to redo it"
+                        .into(),
+                    record,
+                ));
             }
         }
         let mut by_candidate: BTreeMap<String, BTreeMap<Slot, &Record>> = BTreeMap::new();

@@ -31,6 +31,29 @@ pub struct Experiment {
     pub protocol: Protocol,
     pub candidates: Vec<Candidate>,
     pub metrics: Vec<MetricRequest>,
+    pub execution: Execution,
+}
+
+/// Where trials run, resolved: the backend and, for Slurm, what each job asks for.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Execution {
+    pub backend: crate::model::Backend,
+    pub slurm: SlurmOptions,
+}
+
+/// What `sbatch` is asked for. Defaults that depend on the protocol (`time`, `exclusive`)
+/// are left unset here and resolved by the engine, so command-line flags can still win.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SlurmOptions {
+    pub partition: Option<String>,
+    pub account: Option<String>,
+    pub qos: Option<String>,
+    pub time_seconds: Option<f64>,
+    pub gres: Option<String>,
+    pub exclusive: Option<bool>,
+    pub max_parallel: Option<u32>,
+    pub sbatch_args: Vec<String>,
+    pub queue_timeout_seconds: Option<f64>,
 }
 
 /// Where the data comes from, and how a table becomes features.

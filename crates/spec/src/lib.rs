@@ -30,7 +30,8 @@ pub use claim::{Claim, ClaimError, Comparison, Expr, RatioForm};
 pub use device::Device;
 pub use diagnostic::{Diagnostic, FileDiagnostics, did_you_mean, one_of};
 pub use experiment::{
-    Candidate, DatasetLocation, DatasetRef, Evaluation, Experiment, FieldSeparator, MetricRequest, Protocol,
+    Candidate, DatasetLocation, DatasetRef, Evaluation, Execution, Experiment, FieldSeparator, MetricRequest,
+    Protocol, SlurmOptions,
 };
 pub use metrics::{Direction, METRICS, MetricInfo, metric_info};
 pub use source::{Position, SourceFile};
@@ -130,6 +131,7 @@ pub fn parse(
         protocol: resolved.protocol,
         candidates: resolved.candidates,
         metrics: resolved.metrics,
+        execution: resolved.execution,
         file,
         source,
     })

@@ -44,6 +44,9 @@ pub struct ExperimentFile {
     /// Statements about the results that the report checks.
     #[serde(default)]
     pub claims: Vec<ClaimSection>,
+    /// Where trials run: on this machine (default) or as Slurm jobs.
+    #[serde(default)]
+    pub execution: ExecutionSection,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -159,6 +162,54 @@ pub enum MissingPolicy {
 pub enum TableFormat {
     Csv,
     Parquet,
+}
+
+/// Where trials run. `tradeoff run --backend` and its Slurm flags win over these keys.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExecutionSection {
+    /// `local` (default): worker processes on this machine; `slurm`: each trial a task of
+    /// a Slurm job array (`sbatch`), on a file system the nodes share with this machine.
+    #[serde(default)]
+    pub backend: Option<Backend>,
+    /// Slurm partition (`--partition`); default: the cluster's default partition.
+    #[serde(default)]
+    pub partition: Option<String>,
+    /// Slurm account to charge (`--account`).
+    #[serde(default)]
+    pub account: Option<String>,
+    /// Slurm quality of service (`--qos`).
+    #[serde(default)]
+    pub qos: Option<String>,
+    /// Slurm's limit per task (`--time`), such as `"30m"`; default: the protocol's
+    /// timeout plus a minute for starting up, else the partition's limit.
+    #[serde(default)]
+    pub time: Option<String>,
+    /// Generic resources asked for GPU candidates (`--gres`, default `gpu:1`).
+    #[serde(default)]
+    pub gres: Option<String>,
+    /// Ask for whole nodes for timed trials (`--exclusive`); default: true when
+    /// `protocol.isolation` is `exclusive`.
+    #[serde(default)]
+    pub exclusive: Option<bool>,
+    /// Tasks of one job array running at once (`--array=...%N`); default: no limit.
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 100000))]
+    pub max_parallel: Option<u32>,
+    /// Further `sbatch` arguments, passed as given (`["--constraint=epyc"]`).
+    #[serde(default)]
+    pub sbatch_args: Vec<String>,
+    /// A task still queued this long after submission is cancelled and recorded as failed
+    /// (default `"1d"`).
+    #[serde(default)]
+    pub queue_timeout: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Local,
+    Slurm,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

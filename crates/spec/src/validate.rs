@@ -12,7 +12,8 @@ use crate::claim::Claim;
 use crate::device::Device;
 use crate::diagnostic::{Diagnostic, did_you_mean, one_of};
 use crate::experiment::{
-    Candidate, DatasetLocation, DatasetRef, Evaluation, FieldSeparator, MetricRequest, Protocol,
+    Candidate, DatasetLocation, DatasetRef, Evaluation, Execution, FieldSeparator, MetricRequest, Protocol,
+    SlurmOptions,
 };
 use crate::metrics::{METRICS, metric_info};
 use crate::model::{
@@ -27,6 +28,7 @@ pub(crate) struct Resolved {
     pub protocol: Protocol,
     pub candidates: Vec<Candidate>,
     pub metrics: Vec<MetricRequest>,
+    pub execution: Execution,
 }
 
 pub(crate) fn validate(
@@ -42,8 +44,9 @@ pub(crate) fn validate(
     let candidates = v.candidates(file);
     let metrics = v.metrics(file, &protocol);
     v.references(file, &candidates, &metrics);
+    let execution = v.execution(file);
     if v.diagnostics.is_empty() {
-        (Some(Resolved { dataset, protocol, candidates, metrics }), Vec::new())
+        (Some(Resolved { dataset, protocol, candidates, metrics, execution }), Vec::new())
     } else {
         (None, v.diagnostics)
     }
@@ -448,6 +451,67 @@ impl Validator<'_> {
             timeout_seconds,
             threads: section.threads,
             latency_samples: section.latency_samples.unwrap_or(1000),
+        }
+    }
+
+    fn execution(&mut self, file: &ExperimentFile) -> Execution {
+        let section = &file.execution;
+        let path = root().key("execution");
+        let time_seconds = self.duration(
+            section.time.as_deref(),
+            &path.key("time"),
+            366.0 * 86400.0,
+            "`\"30m\"` or `\"2h\"`",
+        );
+        let queue_timeout_seconds = self.duration(
+            section.queue_timeout.as_deref(),
+            &path.key("queue_timeout"),
+            366.0 * 86400.0,
+            "`\"1h\"` or `\"2d\"`",
+        );
+        for (i, argument) in section.sbatch_args.iter().enumerate() {
+            // Options the launcher sets itself would be silently overridden or duplicated.
+            let owned = ["--array", "--output", "--error", "--parsable", "--wrap", "-o", "-e", "-a"];
+            if owned.iter().any(|o| argument == o || argument.starts_with(&format!("{o}="))) {
+                self.push(
+                    Diagnostic::new(
+                        "spec::sbatch-arg",
+                        self.at(&path.key("sbatch_args").index(i)),
+                        "this sbatch option is set by tradeoff itself",
+                    )
+                    .expected("options other than --array, --output, --error, --parsable and --wrap")
+                    .found(format!("`{argument}`")),
+                );
+            }
+        }
+        for (key, value) in
+            [("partition", &section.partition), ("account", &section.account), ("qos", &section.qos)]
+        {
+            if value.as_deref().is_some_and(|v| v.is_empty() || v.contains(char::is_whitespace)) {
+                self.push(
+                    Diagnostic::new(
+                        "spec::invalid-name",
+                        self.at(&path.key(key)),
+                        format!("`{key}` is not a Slurm name"),
+                    )
+                    .expected("a name without spaces")
+                    .found(format!("`{}`", value.as_deref().unwrap_or_default())),
+                );
+            }
+        }
+        Execution {
+            backend: section.backend.unwrap_or(crate::model::Backend::Local),
+            slurm: SlurmOptions {
+                partition: section.partition.clone(),
+                account: section.account.clone(),
+                qos: section.qos.clone(),
+                time_seconds,
+                gres: section.gres.clone(),
+                exclusive: section.exclusive,
+                max_parallel: section.max_parallel,
+                sbatch_args: section.sbatch_args.clone(),
+                queue_timeout_seconds,
+            },
         }
     }
 
