@@ -220,4 +220,66 @@ fn check_opens_the_data_and_names_a_missing_column_at_its_key() {
     assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
     assert!(String::from_utf8_lossy(&output.stderr).contains("cannot open"), "{}", describe(&output));
     assert!(!Path::new(&dir.path().join("results")).exists(), "check records nothing");
+    // A typo in `drop` and in `protected`: each named at its own key, with the real name.
+    let text = EXPERIMENT.replace("drop = [\"id\", \"group\"]", "drop = [\"idd\", \"group\"]").replace(
+        "protected = [\"group\"]",
+        "protected = [\"grup\"]",
+    );
+    std::fs::write(dir.path().join("typos.toml"), &text).unwrap();
+    let output = run_in(dir.path(), &["check", "typos.toml"]);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("the data has no column `idd`") && stderr.contains("did you mean `id`?"), "{stderr}");
+    assert!(stderr.contains("the data has no column `grup`") && stderr.contains("did you mean `group`?"), "{stderr}");
+    assert!(stderr.contains("typos.toml:12:9"), "the line of `drop`, at its value: {stderr}");
+    assert!(stderr.contains("typos.toml:13:14"), "the line of `protected`, at its value: {stderr}");
+}
+
+/// `missing` set on a candidate wins over the dataset's default (`error`): the table keeps
+/// its missing values, the candidate that imputes runs, and the one left at `error` fails
+/// its trials with the counts, instead of the whole dataset being refused.
+#[test]
+fn a_candidates_missing_policy_overrides_the_datasets() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("train.csv"), table(300, 0)).unwrap();
+    std::fs::write(
+        dir.path().join("override.toml"),
+        r#"
+[experiment]
+name = "override"
+[dataset]
+path = "train.csv"
+target = "outcome"
+drop = ["id", "group"]
+na_values = ["?"]
+[protocol]
+holdout = 0.25
+[[candidates]]
+name = "imputes"
+learner = "logistic_regression"
+params = { epochs = 5 }
+missing = "impute"
+[[candidates]]
+name = "strict"
+learner = "logistic_regression"
+params = { epochs = 5 }
+[metrics]
+accuracy = {}
+"#,
+    )
+    .unwrap();
+    let output = run_in(dir.path(), &["run", "override.toml"]);
+    assert_eq!(output.status.code(), Some(1), "one candidate's trials fail: {}", describe(&output));
+    let records = records(&dir.path().join("results/override"));
+    let of = |name: &str| records.iter().find(|r| r["candidate"] == name).unwrap().clone();
+    let imputes = of("imputes");
+    assert_eq!(imputes["status"], "ok", "{imputes:#}");
+    assert!(
+        imputes["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("imputed from this split's training rows")),
+        "{imputes:#}"
+    );
+    let strict = of("strict");
+    assert_eq!(strict["status"], "failed");
+    let error = strict["error"].as_str().unwrap();
+    assert!(error.contains("values are missing and this candidate's `missing` is \"error\""), "{error}");
 }

@@ -224,7 +224,11 @@ fn read_csv(path: &Path, options: &TableOptions, limit: Option<usize>) -> Result
             for result in reader.records() {
                 let record = result.map_err(|e| {
                     let line = e.position().map_or(0, |p| line_at(text.as_bytes(), p.byte() as usize));
-                    table_error(path, format!("{file} line {line}: {e}"))
+                    let column = match e.kind() {
+                        csv::ErrorKind::Utf8 { err, .. } => format!(", column {}", err.field() + 1),
+                        _ => String::new(),
+                    };
+                    table_error(path, format!("{file} line {line}{column}: {e}"))
                 })?;
                 let line = record.position().map_or(0, |p| line_at(text.as_bytes(), p.byte() as usize));
                 if record.len() == 1 && record[0].is_empty() {
@@ -445,8 +449,9 @@ fn encode(train: &Raw, test: Option<&Raw>, options: &TableOptions) -> Result<Dat
                 .map(|(l, line)| {
                     class_index.get(l.as_str()).copied().ok_or_else(|| {
                         format!(
-                            "{} line {line}: class `{l}` never occurs in {} (its classes: {}); rename it with `target_map`",
+                            "{} line {line}, column {}: class `{l}` never occurs in {} (its classes: {}); rename it with `target_map`",
                             raw.file,
+                            target + 1,
                             train.file,
                             classes.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
                         )
@@ -514,7 +519,7 @@ fn encode(train: &Raw, test: Option<&Raw>, options: &TableOptions) -> Result<Dat
                 .zip(&train.lines)
                 .find(|(cell, _)| number(cell).is_none() && **cell != Cell::Missing)
                 .map(|(cell, line)| {
-                    format!("; e.g. {} line {line}: `{}`", train.file, label(cell).unwrap_or_default())
+                    format!("; e.g. {} line {line}, column {}: `{}`", train.file, c + 1, label(cell).unwrap_or_default())
                 })
                 .unwrap_or_default();
             return Err(format!(
@@ -536,9 +541,19 @@ fn encode(train: &Raw, test: Option<&Raw>, options: &TableOptions) -> Result<Dat
             if unseen > 0 {
                 notes.push(format!("{unseen} test values of `{name}` are categories the training rows lack (encoded as missing)"));
                 if options.missing == Missing::Error {
+                    let (raw, first) = test
+                        .and_then(|raw| {
+                            let row = codes.iter().position(|c| matches!(c, Some(None)))?;
+                            Some((raw, row))
+                        })
+                        .expect("an unseen value exists");
                     return Err(format!(
-                        "column `{name}` has {unseen} values in the test file that never occur in the training file; \
-                         set `missing` to \"impute\" or \"native\" to treat them as missing"
+                        "column `{name}` has {unseen} values in the test file that never occur in the training file \
+                         (first: {} line {}, column {}: `{}`); set `missing` to \"impute\" or \"native\" to treat them as missing",
+                        raw.file,
+                        raw.lines[first],
+                        c + 1,
+                        label(&raw.columns[c][first]).unwrap_or_default()
                     ));
                 }
             }

@@ -106,7 +106,7 @@ fn comma_space_separators_are_trimmed_and_a_test_file_maps_its_labels() {
     let error = data::tabular::load(&train, Some(&test), Format::Csv, &options).unwrap_err().to_string();
     assert!(
         error.contains(
-            "adult.test line 2: class `<=50K.` never occurs in adult.data (its classes: `<=50K`, `>50K`)"
+            "adult.test line 2, column 4: class `<=50K.` never occurs in adult.data (its classes: `<=50K`, `>50K`)"
         ),
         "{error}"
     );
@@ -163,7 +163,7 @@ fn identifiers_and_free_text_are_refused_unless_accepted() {
         error.contains("column `name` is not numeric and has 60 distinct values in 60 rows (100%)"),
         "{error}"
     );
-    assert!(error.contains("e.g. users.csv line 2: `user0`"), "{error}");
+    assert!(error.contains("e.g. users.csv line 2, column 1: `user0`"), "{error}");
     let mut accepted = TableOptions::new("class");
     accepted.categorical_ok = vec!["name".into()];
     accepted.categorical = Categorical::Native;
@@ -229,7 +229,7 @@ fn a_test_file_with_a_class_the_training_file_lacks_is_refused_with_both_lists()
         .unwrap_err()
         .to_string();
     assert!(
-        error.contains("train.test line 3: class `c` never occurs in train.csv (its classes: `a`, `b`)"),
+        error.contains("train.test line 3, column 2: class `c` never occurs in train.csv (its classes: `a`, `b`)"),
         "{error}"
     );
     // A test file must name the same columns.
@@ -247,4 +247,22 @@ fn a_quoting_error_names_its_line() {
     // The open quote on line 3 swallows the rest of the file into one field.
     let error = load(&path, &TableOptions::new("y")).unwrap_err();
     assert!(error.contains("bad.csv line 3, column 2: a quoted field runs over 3 lines"), "{error}");
+}
+
+#[test]
+fn a_test_category_the_training_rows_lack_is_named_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = write(dir.path(), "train.csv", "colour,y\nred,a\nblue,b\nred,a\nblue,b\n");
+    let test = write(dir.path(), "train.test", "colour,y\nred,a\ngreen,b\n");
+    let error = data::tabular::load(&train, Some(&test), Format::Csv, &TableOptions::new("y"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("column `colour` has 1 values in the test file that never occur in the training file (first: train.test line 3, column 1: `green`)"),
+        "{error}"
+    );
+    let mut impute = TableOptions::new("y");
+    impute.missing = Missing::Impute;
+    let dataset = data::tabular::load(&train, Some(&test), Format::Csv, &impute).expect("unseen categories become missing");
+    assert!(dataset.test.as_ref().unwrap().x.iter().any(|v| v.is_nan()));
 }

@@ -167,9 +167,18 @@ pub(crate) mod build {
                 parquet: *format == spec::model::TableFormat::Parquet,
             },
         };
+        // A candidate may override the dataset's missing-value policy: the table keeps its
+        // missing values when any candidate handles them, and each trial then applies its
+        // own candidate's policy (one that says `error` fails there, naming the counts).
+        let mut table = crate::catalogue::table_options(dataset);
+        if let Some(table) = &mut table
+            && experiment.candidates.iter().any(|c| c.is_run() && c.missing != spec::model::MissingPolicy::Error)
+        {
+            table.missing = data::Missing::Native;
+        }
         Some(PrepareJob {
             source,
-            table: crate::catalogue::table_options(dataset),
+            table,
             positive: dataset.positive.clone(),
             subsample: dataset.subsample,
             seed: data::rng::derive_seed(experiment.seed, "subsample"),
