@@ -123,7 +123,15 @@ fn download(file: &KnownFile, destination: &Path) -> Result<Vec<u8>, DataError> 
     fs::create_dir_all(folder)
         .map_err(|source| DataError::Io { path: folder.display().to_string(), source })?;
     let failed = |reason: String| DataError::Download { url: file.url.to_string(), reason };
-    let mut response = ureq::get(file.url).call().map_err(|e| failed(e.to_string()))?;
+    // A server that accepts and never answers must not hang a run without a protocol
+    // timeout: connecting, the first byte and the whole body each have a limit.
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_connect(Some(std::time::Duration::from_secs(30)))
+        .timeout_recv_response(Some(std::time::Duration::from_secs(60)))
+        .timeout_recv_body(Some(std::time::Duration::from_secs(1800)))
+        .build()
+        .into();
+    let mut response = agent.get(file.url).call().map_err(|e| failed(e.to_string()))?;
     let mut bytes = Vec::new();
     response
         .body_mut()
