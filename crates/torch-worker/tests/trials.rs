@@ -47,6 +47,9 @@ learner = "decision_tree"
 accuracy = {}
 parameters = {}
 peak_memory = { unit = "MB" }
+baseline_memory = { unit = "MB" }
+inference_latency = { unit = "us", percentile = 50 }
+inference_latency_cold = { unit = "us", percentile = 50 }
 "#,
     )
     .unwrap();
@@ -73,6 +76,25 @@ peak_memory = { unit = "MB" }
     let tree_mb = find("tree")["measurements"]["peak_memory"]["value"].as_f64().unwrap() / 1e6;
     let mlp_mb = mlp["measurements"]["peak_memory"]["value"].as_f64().unwrap() / 1e6;
     assert!(tree_mb < 60.0 && mlp_mb > tree_mb + 40.0, "tree {tree_mb} MB, mlp {mlp_mb} MB");
+    // libtorch's own footprint is reported apart, so the MLP's figure shows what the model costs.
+    let baseline = |name: &str| find(name)["measurements"]["baseline_memory"]["value"].as_f64().unwrap() / 1e6;
+    assert!(baseline("mlp") > 60.0 && baseline("tree") < 30.0, "{} {}", baseline("mlp"), baseline("tree"));
+    assert!(baseline("mlp") < mlp_mb);
+    // Native and libtorch learners go through one latency harness: one row in, one class
+    // out; the cold variant flushes the caches before each call and is slower.
+    for name in ["mlp", "tree"] {
+        let measurements = &find(name)["measurements"];
+        let (warm, cold) = (&measurements["inference_latency"], &measurements["inference_latency_cold"]);
+        for figure in [warm, cold] {
+            let note = figure["note"].as_str().unwrap();
+            assert!(note.contains("one row in (f32 slice), one class out, allocation included"), "{name}: {note}");
+            assert!(note.contains("seeded random permutation of the test set"), "{name}: {note}");
+        }
+        assert!(cold["note"].as_str().unwrap().starts_with("cold:"), "{cold}");
+        assert!(warm["note"].as_str().unwrap().starts_with("warm:"), "{warm}");
+        let (warm, cold) = (warm["value"].as_f64().unwrap(), cold["value"].as_f64().unwrap());
+        assert!(cold > warm, "{name}: cold {cold} s is not above warm {warm} s");
+    }
 }
 
 #[test]
