@@ -154,7 +154,9 @@ impl SlurmLauncher {
             self.batches += 1;
             let stamp = jiff::Timestamp::now();
             let name = format!("tradeoff-{}-{}-{}", stamp.as_millisecond(), std::process::id(), self.batches);
-            let batch_dir = group.request.spool.join(&name);
+            // Absolute, so the tasks find their files whatever folder Slurm starts them in.
+            let spool = std::path::absolute(&group.request.spool).map_err(|source| io(&group.request.spool, source))?;
+            let batch_dir = spool.join(&name);
             std::fs::create_dir_all(&batch_dir).map_err(|source| io(&batch_dir, source))?;
             let mut tasks = Vec::new();
             for (index, (_, launch)) in units.iter().enumerate() {
@@ -168,9 +170,14 @@ impl SlurmLauncher {
                 });
             }
             let script = batch_dir.join("run.sh");
+            // The job files name the results folder relative to where `tradeoff run` was
+            // started: the task starts there too.
+            let here = std::env::current_dir().map_err(|source| io(Path::new("."), source))?;
+            let exe = std::path::absolute(&group.exe).map_err(|source| io(&group.exe, source))?;
             let body = format!(
-                "#!/bin/sh\n# Written by tradeoff: task N of this array serves the job in N.job.json.\nexec {} worker < {}/\"$SLURM_ARRAY_TASK_ID.job.json\"\n",
-                shell_quote(&group.exe.display().to_string()),
+                "#!/bin/sh\n# Written by tradeoff: task N of this array serves the job in N.job.json.\ncd {} || exit 2\nexec {} worker < {}/\"$SLURM_ARRAY_TASK_ID.job.json\"\n",
+                shell_quote(&here.display().to_string()),
+                shell_quote(&exe.display().to_string()),
                 shell_quote(&batch_dir.display().to_string())
             );
             std::fs::write(&script, body).map_err(|source| io(&script, source))?;
