@@ -1,6 +1,8 @@
 //! What `tradeoff run` and `tradeoff report` print at the end, and `tradeoff compare`:
-//! the answer in the terminal (key figures with intervals, the pick, the claims), plain
-//! text when stdout is not a terminal; two runs side by side with ratios and warnings.
+//! the answer in the terminal (key figures with intervals, the pick, the claims with
+//! their units), coloured on a terminal (a pseudo-terminal from util-linux's `script`),
+//! plain text when stdout is piped or `NO_COLOR` is set; two runs side by side with
+//! ratios and warnings.
 
 mod support;
 
@@ -49,7 +51,10 @@ fn run_and_report_end_with_the_answer_in_plain_text_when_piped() {
     assert!(!stdout.contains('\u{1b}'), "no colour codes in a pipe: {stdout}");
     assert!(stdout.contains("summary  ·  12 trials  ·  2 x 3-fold, splits and seeds varied"), "{stdout}");
     assert!(stdout.contains("  pick      "), "{stdout}");
-    assert!(stdout.contains("claims    holds     the forest is bigger than the tree"), "{stdout}");
+    assert!(
+        stdout.contains("claims    holds     the forest is bigger than the tree  model_size ratio"),
+        "{stdout}"
+    );
     // The key figures: every candidate with its interval.
     assert!(stdout.lines().any(|l| l.trim_start().starts_with("forest") && l.contains('[')), "{stdout}");
     let report = run_in(&dir.path().join("results/summary"), &["report", "."]);
@@ -81,4 +86,33 @@ fn compare_puts_two_runs_side_by_side_with_ratios_and_warnings() {
     assert!(output.status.success(), "{}", describe(&output));
     let text = String::from_utf8(run_in(dir.path(), &["compare", "a/summary", "c/summary"]).stdout).unwrap();
     assert!(text.starts_with("warning: different protocols"), "{text}");
+}
+
+/// `tradeoff report DIR` on a pseudo-terminal, with `NO_COLOR` set or not.
+fn on_a_terminal(dir: &Path, no_color: bool) -> String {
+    let command = format!("{} report {}", env!("CARGO_BIN_EXE_tradeoff"), dir.display());
+    let mut script = std::process::Command::new("script");
+    script.args(["-qec", &command, "/dev/null"]).env("TERM", "xterm-256color").env_remove("NO_COLOR");
+    if no_color {
+        script.env("NO_COLOR", "1");
+    }
+    let output = script.output().expect("util-linux's `script` runs the report on a pseudo-terminal");
+    assert!(output.status.success(), "{}", describe(&output));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn a_terminal_gets_colour_unless_no_color_is_set() {
+    let dir = tempfile::tempdir().unwrap();
+    run(dir.path(), "results");
+    let results = dir.path().join("results/summary");
+    let coloured = on_a_terminal(&results, false);
+    assert!(coloured.contains("\u{1b}[1m"), "bold on a terminal: {coloured:?}");
+    assert!(
+        coloured.contains("\u{1b}[32m") && coloured.contains("holds"),
+        "a holding claim in green: {coloured:?}"
+    );
+    let plain = on_a_terminal(&results, true);
+    assert!(!plain.contains('\u{1b}'), "NO_COLOR: {plain:?}");
+    assert!(plain.contains("claims    holds     the forest is bigger than the tree"), "{plain:?}");
 }

@@ -1,7 +1,13 @@
 //! `report.html`: the Markdown report as HTML (one source for the words), with the
 //! figures inline as SVG where the Markdown marks their place, and the style inline, so
 //! the file is self-contained: no scripts, no fonts, no network. It reads on a laptop and
-//! a phone (figures in a responsive grid, wide tables scroll inside their box) and prints.
+//! a phone (figures in a responsive grid; the forest and sensitivity plots in a layout
+//! for each; wide tables scroll inside their box) and prints (tables wrap instead of
+//! being cut, plots in a grid).
+//!
+//! The experiment's own text (description, claims, names) is untrusted: raw HTML in it is
+//! shown as text, links keep only `http(s)`, `mailto` and relative targets, and images
+//! become their alt text.
 
 use std::fmt::Write as _;
 
@@ -9,10 +15,12 @@ use crate::Analysis;
 use crate::claims::Verdict;
 use crate::compare::Scale;
 use crate::decide::Status;
+use crate::format::Effect;
 use crate::markdown::{COMPARISONS, MATRIX, SENSITIVITY, STRIPS};
-use crate::svg::{self, ForestRow, Point, PointStyle, SensitivityRow, StripRow};
+use crate::svg::{self, Axis, ForestRow, Layout, Point, PointStyle, SensitivityRow, StripRow};
 
 const STYLE: &str = "\
+html{background:#fff}\
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;margin:1.5em auto;padding:0 1em;color:#1f2328;line-height:1.45}\
 h1{font-size:1.6em}p,li{overflow-wrap:anywhere}h2{margin-top:1.6em;border-bottom:1px solid #ddd}\
 code{background:#f3f4f6;padding:0 3px;border-radius:3px;overflow-wrap:anywhere}\
@@ -21,11 +29,21 @@ th,td{border:1px solid #d0d7de;padding:3px 7px;text-align:left;vertical-align:to
 .figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:12px;margin:1em 0}\
 .figures.wide{grid-template-columns:repeat(auto-fit,minmax(340px,1fr))}\
 .figure{border:1px solid #d0d7de;border-radius:6px;padding:4px;background:white;overflow-x:auto}\
-svg.plot{display:block;width:100%;height:auto;min-width:300px}svg.plot.forest,svg.plot.sensitivity{min-width:520px;max-width:820px;margin:0 auto}svg.plot .title{font-size:12px;font-weight:600}\
-svg.plot .tick{font-size:10px}svg.plot .label,svg.plot .row,svg.plot .verdict{font-size:11px}\
+svg.plot{display:block;width:100%;height:auto}svg.plot.scatter{max-width:520px;margin:0 auto}\
+svg.plot.forest.wide{max-width:780px;margin:0 auto}svg.plot.sensitivity.wide{max-width:700px;margin:0 auto}\
+svg.plot.narrow{max-width:520px;margin:0 auto}.layout-narrow{display:none}\
+@media screen and (max-width:640px){.layout-wide{display:none}.layout-narrow{display:block}\
+table{font-size:12px}th,td{padding:2px 4px}th{overflow-wrap:anywhere}}\
 .legend{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:13px;margin:.3em 0}\
 .swatch{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:5px;vertical-align:middle}\
-@media print{.figures{display:block}.figure{break-inside:avoid;margin-bottom:8px}body{max-width:none}}";
+.shape{display:inline-block;width:10px;height:10px;margin-right:5px;vertical-align:middle;box-sizing:border-box;border:2px solid #444;border-radius:50%}\
+.shape.filled{background:#444}.shape.cross{border:0;border-radius:0;background:linear-gradient(45deg,transparent 40%,#444 40%,#444 60%,transparent 60%),linear-gradient(-45deg,transparent 40%,#444 40%,#444 60%,transparent 60%)}\
+@media print{@page{margin:12mm}body{max-width:none;margin:0;padding:0;font-size:10pt}\
+h2{break-after:avoid}.table{overflow:visible}table{font-size:7pt;width:100%}\
+th,td{padding:1px 3px;overflow-wrap:anywhere}\
+.figures,.figures.wide{grid-template-columns:repeat(2,minmax(0,1fr));gap:6px}\
+.figure{break-inside:avoid;overflow:visible}.layout-narrow{display:none}.layout-wide{display:block}\
+svg.plot.forest.wide,svg.plot.sensitivity.wide{max-width:100%}}";
 
 pub fn render(analysis: &Analysis, markdown: &str) -> String {
     let mut body = body(markdown);
@@ -46,18 +64,42 @@ pub fn render(analysis: &Analysis, markdown: &str) -> String {
     )
 }
 
+/// Whether a link target is one the report may point at: `http(s)`, `mailto`, or a
+/// relative path or fragment. Browsers ignore tabs and newlines inside a URL and spaces
+/// and control characters around it, so those are removed before the scheme is read.
+fn safe_url(url: &str) -> bool {
+    let cleaned: String = url.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+    let cleaned = cleaned.trim_matches(|c: char| c <= ' ');
+    let lower = cleaned.to_ascii_lowercase();
+    if ["http://", "https://", "mailto:"].iter().any(|p| lower.starts_with(p)) {
+        return true;
+    }
+    // No scheme: a colon only after the path, query or fragment has begun.
+    cleaned.find([':', '/', '?', '#']).is_none_or(|i| !cleaned[i..].starts_with(':'))
+}
+
 /// The Markdown as HTML. Raw HTML in it can only come from the experiment's own text (a
 /// description, a claim, a name): it is shown as text, never interpreted; only the
-/// figure markers and line breaks the report writes itself pass.
+/// figure markers and line breaks the report writes itself pass. Links to anything but
+/// `http(s)`, `mailto` and relative targets keep their text and lose their target;
+/// images are replaced by their alt text.
 fn body(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Tag, TagEnd};
     let mut options = pulldown_cmark::Options::empty();
     options.insert(pulldown_cmark::Options::ENABLE_TABLES);
     let ours = |text: &str| [MATRIX, COMPARISONS, STRIPS, SENSITIVITY, "<br>"].contains(&text.trim());
-    let parser = pulldown_cmark::Parser::new_ext(markdown, options).map(|event| match event {
-        pulldown_cmark::Event::Html(text) | pulldown_cmark::Event::InlineHtml(text) if !ours(&text) => {
-            pulldown_cmark::Event::Text(text)
+    // Whether each open link was kept, innermost last.
+    let mut links: Vec<bool> = Vec::new();
+    let parser = pulldown_cmark::Parser::new_ext(markdown, options).filter_map(|event| match event {
+        Event::Html(text) | Event::InlineHtml(text) if !ours(&text) => Some(Event::Text(text)),
+        Event::Start(Tag::Link { ref dest_url, .. }) => {
+            let keep = safe_url(dest_url);
+            links.push(keep);
+            keep.then_some(event)
         }
-        other => other,
+        Event::End(TagEnd::Link) => links.pop().unwrap_or(true).then_some(event),
+        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
+        other => Some(other),
     });
     let mut body = String::new();
     pulldown_cmark::html::push_html(&mut body, parser);
@@ -76,7 +118,8 @@ fn whisker(row: &crate::SummaryRow) -> svg::Whisker {
     }
 }
 
-fn legend(analysis: &Analysis, candidates: &[String]) -> String {
+/// Candidates by colour; with `shapes`, what a point's shape says too.
+fn legend(analysis: &Analysis, candidates: &[String], shapes: &[PointStyle]) -> String {
     let mut out = String::from("<div class=\"legend\">");
     for candidate in candidates {
         let _ = write!(
@@ -86,8 +129,21 @@ fn legend(analysis: &Analysis, candidates: &[String]) -> String {
             svg::escape(candidate)
         );
     }
+    for style in shapes {
+        let class = match style {
+            PointStyle::Frontier => "filled",
+            PointStyle::Dominated => "hollow",
+            PointStyle::Violator => "cross",
+        };
+        let _ = write!(out, "<span><span class=\"shape {class}\"></span>{}</span>", style.words());
+    }
     out.push_str("</div>");
     out
+}
+
+/// Whether a metric's values are amounts with a natural zero (not quality figures).
+fn quantity(analysis: &Analysis, metric: &str) -> bool {
+    analysis.results.experiment.metric(metric).is_some_and(|m| !m.info.from_predictions)
 }
 
 /// Every pair of prioritised metrics as a scatter: the trade-offs at a glance.
@@ -99,7 +155,19 @@ fn matrix(analysis: &Analysis) -> String {
         return String::new();
     }
     let unit = |m: &str| experiment.metric(m).map(|r| r.unit.symbol).unwrap_or("");
-    let mut out = legend(analysis, &decision.candidates);
+    let style_of = |c: &str| {
+        if decision.violates(c) {
+            PointStyle::Violator
+        } else if decision.frontier.members.iter().any(|m| m == c) {
+            PointStyle::Frontier
+        } else {
+            PointStyle::Dominated
+        }
+    };
+    let mut shapes: Vec<PointStyle> = decision.candidates.iter().map(|c| style_of(c)).collect();
+    shapes.sort_by_key(|s| *s as u8);
+    shapes.dedup();
+    let mut out = legend(analysis, &decision.candidates, &shapes);
     out.push_str("<div class=\"figures\">");
     for (i, y_metric) in objectives.iter().enumerate() {
         for x_metric in objectives.iter().skip(i + 1) {
@@ -108,43 +176,37 @@ fn matrix(analysis: &Analysis) -> String {
                 .iter()
                 .filter_map(|c| {
                     let (x, y) = (analysis.row(c, x_metric)?, analysis.row(c, y_metric)?);
-                    let style = if decision.violates(c) {
-                        PointStyle::Violator
-                    } else if decision.frontier.members.contains(c) {
-                        PointStyle::Frontier
-                    } else {
-                        PointStyle::Dominated
-                    };
                     Some(Point {
                         label: c.clone(),
                         colour: colour_of(analysis, c),
                         x: whisker(x),
                         y: whisker(y),
-                        style,
+                        style: style_of(c),
                     })
                 })
                 .collect();
             if points.is_empty() {
                 continue;
             }
+            let axis =
+                |m: &str| Axis { title: format!("{m} ({})", unit(m)), quantity: quantity(analysis, m) };
             let _ = write!(
                 out,
                 "<div class=\"figure\">{}</div>",
-                svg::scatter(
-                    &format!("{y_metric} vs {x_metric}"),
-                    &format!("{x_metric} ({})", unit(x_metric)),
-                    &format!("{y_metric} ({})", unit(y_metric)),
-                    &points
-                )
+                svg::scatter(&format!("{y_metric} vs {x_metric}"), &axis(x_metric), &axis(y_metric), &points)
             );
         }
     }
-    out.push_str("</div><p>Filled: on the frontier; hollow: dominated; grey: violates a constraint; whiskers: each figure's interval; dashed: the frontier.</p>");
+    out.push_str(
+        "</div><p>Each candidate in its colour, named beside its point where there is room (hover for its figures); \
+         filled: on the frontier; hollow: dominated; a cross: violates a constraint; whiskers: each figure's interval; \
+         dashed: the frontier.</p>",
+    );
     out
 }
 
 /// Claims and constraints relative to a baseline: each comparison's estimate and
-/// interval against its bound.
+/// interval against its bound, in a wide and a narrow layout (the page shows one).
 fn comparisons(analysis: &Analysis) -> String {
     let decision = &analysis.decision;
     let verdict_colour = |holds: bool, fails: bool| {
@@ -159,28 +221,48 @@ fn comparisons(analysis: &Analysis) -> String {
     let mut rows = Vec::new();
     for check in &decision.claims {
         let Ok(comparison) = &check.comparison else { continue };
+        let effect = Effect::of_claim(analysis, &check.claim.check, comparison);
         rows.push(forest_row(
             &check.claim.text,
             check.verdict.as_str(),
             verdict_colour(check.verdict == Verdict::Holds, check.verdict == Verdict::Fails),
             comparison,
+            &effect,
+            &check.claim.check,
         ));
     }
     for check in &decision.constraints {
         let Some(comparison) = &check.comparison else { continue };
+        let baseline = check.bound.rsplit(' ').next().unwrap_or_default();
+        let effect = Effect::of(
+            analysis,
+            &[(check.metric.as_str(), check.candidate.as_str()), (check.metric.as_str(), baseline)],
+            comparison,
+        );
         rows.push(forest_row(
             &format!("{}: {} {}", check.candidate, check.metric, check.bound),
-            check.status.as_str(),
+            match check.status {
+                Status::Met => "met",
+                Status::Violated => "violated",
+                Status::Undecided => "undecided",
+            },
             verdict_colour(check.status == Status::Met, check.status == Status::Violated),
             comparison,
+            &effect,
+            &format!("{} {}", check.metric, check.bound),
         ));
     }
     if rows.is_empty() {
         return String::new();
     }
+    let title = "Comparisons against their bounds";
     format!(
-        "<div class=\"figure\">{}</div><p>Each paired comparison's estimate (square) and interval (bar) against the bound it is compared with (dashed); ratios on a log scale.</p>",
-        svg::forest("Comparisons against their bounds", &rows)
+        "<div class=\"figure layout-wide\">{}</div><div class=\"figure layout-narrow\">{}</div>\
+         <p>Each paired comparison's estimate (square) and interval (bar) against the bound it is compared with \
+         (dashed, labelled); the axis under each row is in the unit at its right (Δ: a difference; ratios on a log \
+         scale), shared by rows of one metric and bound. Hover a row for its numbers.</p>",
+        svg::forest(title, &rows, Layout::Wide),
+        svg::forest(title, &rows, Layout::Narrow)
     )
 }
 
@@ -189,23 +271,48 @@ fn forest_row(
     verdict: &str,
     colour: &'static str,
     comparison: &crate::compare::Comparison,
+    effect: &Effect,
+    group: &str,
 ) -> ForestRow {
+    let ratio = matches!(comparison.scale, Scale::Ratio { .. });
+    let unit = match (ratio, effect.unit) {
+        (true, _) => "ratio".to_string(),
+        (false, Some(unit)) => format!("Δ {unit}"),
+        (false, None) => "difference".to_string(),
+    };
+    let what = format!(
+        "{}{} ({})",
+        effect.kind(),
+        effect.unit.map(|u| format!(" in {u}")).unwrap_or_default(),
+        effect.methods()
+    );
+    // Rows of one metric and bound share an axis: a constraint's rows differ only in the
+    // candidate; a claim is its own group.
     ForestRow {
         label: label.to_string(),
         verdict: verdict.to_string(),
         colour,
         estimate: comparison.shown_estimate(),
-        interval: comparison.shown_interval().ok().map(|i| (i.low, i.high)),
+        interval: comparison.shown_interval().ok().map(|i| (i.low, i.high, i.level)),
         bound: comparison.shown_bound(),
-        ratio: matches!(comparison.scale, Scale::Ratio { .. }),
+        ratio,
+        unit,
+        what,
+        group: group.to_string(),
     }
 }
 
 /// The trials of every metric: with few trials, the points are the evidence.
 fn strips(analysis: &Analysis) -> String {
-    let experiment = &analysis.results.experiment;
-    let records: Vec<&record::Record> =
-        analysis.results.records.iter().filter(|r| r.status == record::Status::Ok).collect();
+    let results = &analysis.results;
+    let experiment = &results.experiment;
+    // The trials the summary counts: the plan's, the latest record of each slot.
+    let trials = crate::trials::Trials::of(
+        experiment,
+        &results.records,
+        results.environment.as_ref().map(|e| e.hardware.fingerprint.as_str()),
+        results.plan_keys(),
+    );
     let mut out = String::from("<div class=\"figures wide\">");
     let mut any = false;
     for metric in &experiment.metrics {
@@ -214,13 +321,7 @@ fn strips(analysis: &Analysis) -> String {
             .iter()
             .filter_map(|c| {
                 let row = analysis.row(&c.name, metric.name())?;
-                let values: Vec<f64> = records
-                    .iter()
-                    .filter(|r| {
-                        r.candidate == c.name && !analysis.ignored.iter().any(|(_, i)| i.sha256 == r.sha256)
-                    })
-                    .filter_map(|r| r.measurement(metric.name())?.value_in(metric.unit))
-                    .collect();
+                let values: Vec<f64> = trials.values(&c.name, metric.name()).into_values().collect();
                 Some(StripRow {
                     label: c.name.clone(),
                     colour: colour_of(analysis, &c.name),
@@ -233,25 +334,20 @@ fn strips(analysis: &Analysis) -> String {
             continue;
         }
         any = true;
-        // Quality figures are read against each other, not against zero; sizes and times
-        // from zero unless they span decades (then the axis is logarithmic anyway).
-        let from_zero = !metric.info.from_predictions;
-        let _ = write!(
-            out,
-            "<div class=\"figure\">{}</div>",
-            svg::strip(
-                metric.name(),
-                &format!("{} ({})", metric.name(), metric.unit.symbol),
-                &rows,
-                from_zero
-            )
-        );
+        let axis = Axis {
+            title: format!("{} ({})", metric.name(), metric.unit.symbol),
+            quantity: quantity(analysis, metric.name()),
+        };
+        let _ = write!(out, "<div class=\"figure\">{}</div>", svg::strip(metric.name(), &axis, &rows));
     }
-    out.push_str("</div>");
+    out.push_str(
+        "</div><p>Each dot a trial; the bar the statistic with its interval. An axis not from zero, or on a log scale, \
+         says so under it.</p>",
+    );
     if any { out } else { String::new() }
 }
 
-/// How the weighted pick changes as each weight varies.
+/// How the weighted pick changes as each weight's share varies.
 fn sensitivity(analysis: &Analysis) -> String {
     let decision = &analysis.decision;
     if decision.sensitivity.is_empty() {
@@ -269,10 +365,14 @@ fn sensitivity(analysis: &Analysis) -> String {
                 .collect(),
         })
         .collect();
+    let title = "The pick as each weight's share varies";
     format!(
-        "{}<div class=\"figure\">{}</div><p>Each band: the pick as one metric's share of the weights runs from 0 to 1, the others keeping their proportions; the triangle marks the stated share.</p>",
-        legend(analysis, &decision.frontier.members),
-        svg::sensitivity("The pick as each weight varies", &rows)
+        "{}<div class=\"figure layout-wide\">{}</div><div class=\"figure layout-narrow\">{}</div><p>Each band: the pick as one \
+         metric's share of the weights runs from 0% to 100%, the others keeping their proportions; the triangle marks \
+         the stated share.</p>",
+        legend(analysis, &decision.frontier.members, &[]),
+        svg::sensitivity(title, &rows, Layout::Wide),
+        svg::sensitivity(title, &rows, Layout::Narrow)
     )
 }
 
@@ -287,5 +387,54 @@ mod tests {
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
         let ours = super::body("a<br>b\n\n<!-- figure:matrix -->\n");
         assert!(ours.contains("<br>") && ours.contains("<!-- figure:matrix -->"), "{ours}");
+    }
+
+    #[test]
+    fn links_keep_only_safe_targets_and_images_become_text() {
+        let html = super::body(
+            "[a](javascript:alert(1)) [b](JaVaScRiPt:alert(2)) [c](java%0ascript:x) [d]( \tjava\nscript:alert(3))\n\
+             [e](data:text/html,<script>x</script>) [f](vbscript:x) <javascript:alert(4)> [g][r]\n\n\
+             [r]: javascript:alert(5)\n\n\
+             [ok1](https://example.org/a?b=1) [ok2](mailto:me@example.org) [ok3](models/tree.rules.txt) [ok4](#claims) \
+             [ok5](page.html?x=a:b)\n\n![alt words](https://example.org/track.png) ![x](javascript:alert(6))\n",
+        );
+        assert!(!html.to_ascii_lowercase().contains("href=\"javascript"), "{html}");
+        assert!(
+            !html.contains("href=\"data:") && !html.contains("href=\"vbscript") && !html.contains("<img"),
+            "{html}"
+        );
+        assert_eq!(html.matches("<a ").count(), 5, "{html}");
+        for good in [
+            "href=\"https://example.org/a?b=1\"",
+            "href=\"mailto:me@example.org\"",
+            "href=\"models/tree.rules.txt\"",
+            "href=\"#claims\"",
+            "href=\"page.html?x=a:b\"",
+        ] {
+            assert!(html.contains(good), "{good}: {html}");
+        }
+        // The words stay; only the targets go.
+        for text in ["<p>a b c", "alt words", "[d]("] {
+            assert!(html.contains(text), "{text}: {html}");
+        }
+        assert!(!html.contains("track.png"), "{html}");
+    }
+
+    #[test]
+    fn url_schemes() {
+        for safe in ["https://a.b", "HTTP://a.b", "mailto:x@y", "a/b.txt", "#x", "?q=1:2", "a.html#b:c", ""] {
+            assert!(super::safe_url(safe), "{safe}");
+        }
+        for unsafe_ in [
+            "javascript:x",
+            " javascript:x",
+            "java\tscript:x",
+            "\u{1}javascript:x",
+            "data:x",
+            "file:///etc",
+            "x:y",
+        ] {
+            assert!(!super::safe_url(unsafe_), "{unsafe_:?}");
+        }
     }
 }

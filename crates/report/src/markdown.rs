@@ -6,9 +6,8 @@ use std::fmt::Write as _;
 use units::Method;
 
 use crate::Analysis;
-use crate::compare::Scale;
 use crate::decide::Status;
-use crate::format::{number, with_interval};
+use crate::format::{Effect, missing, number, percent, with_interval};
 use crate::trials::Design;
 
 pub fn render(analysis: &Analysis) -> String {
@@ -58,7 +57,7 @@ pub fn render(analysis: &Analysis) -> String {
                     let _ = write!(out, " {} |", with_interval(row));
                 }
                 None => {
-                    let _ = write!(out, " n/a |");
+                    let _ = write!(out, " n/a: {} |", missing(analysis, &candidate.name, metric.name()));
                 }
             }
         }
@@ -67,8 +66,8 @@ pub fn render(analysis: &Analysis) -> String {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "Cells: statistic [{level} interval] (method); `no CI`: no interval keeps its promise here (the reason is in the detail table); \
-         `n/a`: no successful trial measured it.\n"
+        "Cells: statistic [{level} interval] in the column's unit, with the method when it is not `counter`; `no CI`: no interval \
+         keeps its promise here (the reason is in the detail table); `n/a`: no figure, with the reason.\n"
     );
     let _ = writeln!(out, "{STRIPS}\n");
 
@@ -175,7 +174,7 @@ fn write_brief(out: &mut String, analysis: &Analysis) {
                             thousands(*draws)
                         );
                     }
-                    if let Some(sensitivity) = &pick.sensitivity {
+                    if let Some(sensitivity) = share_sensitivity(analysis, pick) {
                         let _ = write!(words, "; {sensitivity}");
                     }
                 }
@@ -219,32 +218,45 @@ fn write_brief(out: &mut String, analysis: &Analysis) {
     let _ = writeln!(out, "{words}.");
     if !decision.constraints.is_empty() {
         let met = decision.constraints.iter().filter(|c| c.status == Status::Met).count();
-        let _ = writeln!(
-            out,
-            "- **Constraints**: {met} of {} checks met{}",
-            decision.constraints.len(),
-            if met == decision.constraints.len() { "." } else { "; the rest:" }
-        );
-        for check in decision.constraints.iter().filter(|c| c.status != Status::Met) {
-            let _ = writeln!(
-                out,
-                "  - `{}` {} `{}` {} — {}",
-                check.candidate,
-                match check.status {
-                    Status::Violated => "**violates**",
-                    _ => "is *undecided* on",
-                },
-                check.metric,
-                check.bound,
-                check.reason
-            );
+        let _ = writeln!(out, "- **Constraints** ({met} of {} checks met):", decision.constraints.len());
+        // One line per bound: who meets it, and who does not, with why.
+        let mut bounds: Vec<(&str, &str)> = Vec::new();
+        for check in &decision.constraints {
+            if !bounds.contains(&(check.metric.as_str(), check.bound.as_str())) {
+                bounds.push((check.metric.as_str(), check.bound.as_str()));
+            }
+        }
+        for (metric, bound) in bounds {
+            let checks: Vec<&crate::decide::ConstraintCheck> =
+                decision.constraints.iter().filter(|c| c.metric == metric && c.bound == bound).collect();
+            let mut parts = Vec::new();
+            let names = |status: Status| -> Vec<String> {
+                checks.iter().filter(|c| c.status == status).map(|c| format!("`{}`", c.candidate)).collect()
+            };
+            let met = names(Status::Met);
+            if !met.is_empty() {
+                parts.push(format!("met by {}", met.join(", ")));
+            }
+            for check in checks.iter().filter(|c| c.status != Status::Met) {
+                parts.push(format!(
+                    "{} `{}` ({})",
+                    if check.status == Status::Violated { "**violated** by" } else { "*undecided* for" },
+                    check.candidate,
+                    check.reason
+                ));
+            }
+            let _ = writeln!(out, "  - `{metric}` {bound}: {}", parts.join("; "));
         }
     }
     if !decision.claims.is_empty() {
+        let alpha = experiment.protocol.alpha;
         let _ = writeln!(
             out,
-            "- **Claims** (paired tests, one-sided, Holm-corrected together at α = {}):",
-            number(experiment.protocol.alpha)
+            "- **Claims** (paired tests, one-sided, Holm-corrected together at α = {}; intervals two-sided {}, each end a \
+             one-sided {} bound):",
+            number(alpha),
+            percent(1.0 - 2.0 * alpha),
+            percent(1.0 - alpha)
         );
         for check in &decision.claims {
             let verdict = match check.verdict {
@@ -252,22 +264,13 @@ fn write_brief(out: &mut String, analysis: &Analysis) {
                 v => format!("**{}**", v.as_str()),
             };
             let evidence = match &check.comparison {
-                Ok(c) => {
-                    let interval = c
-                        .shown_interval()
-                        .map(|i| format!(" [{}, {}]", number(i.low), number(i.high)))
-                        .unwrap_or_default();
-                    let what = if matches!(c.scale, Scale::Ratio { .. }) { "ratio" } else { "difference" };
-                    format!(
-                        "{what} {}{interval}, {} (n = {})",
-                        number(c.shown_estimate()),
-                        c.test.method,
-                        c.test.n
-                    )
-                }
+                Ok(c) => Effect::of_claim(analysis, &check.claim.check, c).words(c),
                 Err(reason) => reason.clone(),
             };
-            let why = if check.verdict == crate::claims::Verdict::Undecided && !check.reason.is_empty() {
+            let why = if check.verdict == crate::claims::Verdict::Undecided
+                && !check.reason.is_empty()
+                && check.comparison.is_ok()
+            {
                 format!("; {}", check.reason)
             } else {
                 String::new()
@@ -278,15 +281,16 @@ fn write_brief(out: &mut String, analysis: &Analysis) {
     let _ = writeln!(out, "\n{COMPARISONS}\n");
 }
 
-/// One row per candidate with the prioritised metrics first: the figures a reader
-/// compares; every other figure is in the details.
+/// One row per candidate with the prioritised metrics (or the first five when none are):
+/// the figures a reader compares; the sentence under the table names the others and
+/// where they are.
 fn write_key_figures(out: &mut String, analysis: &Analysis) {
     let experiment = &analysis.results.experiment;
-    let mut metrics: Vec<&spec::MetricRequest> =
+    let prioritised: Vec<&spec::MetricRequest> =
         analysis.decision.objectives.iter().filter_map(|(m, _)| experiment.metric(m)).collect();
-    if metrics.len() == experiment.metrics.len() || metrics.is_empty() {
-        metrics = experiment.metrics.iter().take(5).collect();
-    }
+    let chosen = experiment.file.priorities.is_some() && !prioritised.is_empty();
+    let metrics: Vec<&spec::MetricRequest> =
+        if chosen { prioritised } else { experiment.metrics.iter().take(5).collect() };
     let _ = writeln!(out, "## Key figures\n");
     let _ = write!(out, "| candidate | trials |");
     for metric in &metrics {
@@ -320,22 +324,97 @@ fn write_key_figures(out: &mut String, analysis: &Analysis) {
                     let _ = write!(out, " {}{method}{interval} |", number(row.value));
                 }
                 None => {
-                    let _ = write!(out, " n/a |");
+                    let _ = write!(out, " n/a: {} |", missing(analysis, &candidate.name, metric.name()));
                 }
             }
         }
         let _ = writeln!(out);
     }
+    let others: Vec<String> = experiment
+        .metrics
+        .iter()
+        .filter(|m| !metrics.iter().any(|k| k.name() == m.name()))
+        .map(|m| format!("`{}`", m.name()))
+        .collect();
+    let which = if chosen {
+        "The metrics the priorities weigh, each"
+    } else if experiment.file.priorities.is_none() {
+        "No `[priorities]`: the first metrics, each"
+    } else {
+        "Each figure"
+    };
     let _ = writeln!(
         out,
-        "\nThe statistic of each figure with its {level} interval; methods other than `counter` named. ★ marks the pick. All figures, their intervals' methods and the trials are under *Details*.\n"
+        "\n{which} as its statistic with its {level} interval, in the column's unit; methods other than `counter` named. \
+         ★ marks the pick. {}, the intervals' methods and every trial are under *Details*.\n",
+        if others.is_empty() {
+            "Every figure".to_string()
+        } else {
+            format!("The other figures ({})", others.join(", "))
+        }
     );
     let _ = writeln!(out, "{MATRIX}\n");
 }
 
-fn percent(level: f64) -> String {
-    let text = format!("{:.1}", level * 100.0);
-    format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
+/// The share of one weight at which the pick changes, nearest the stated shares, in the
+/// same terms as the sensitivity plot: each weight's share of all weights, the others
+/// keeping their proportions. Recomputed from the pick's per-metric parts, which are
+/// each weight's share times the candidate's score on that metric.
+fn share_sensitivity(analysis: &Analysis, pick: &crate::decide::Pick) -> Option<String> {
+    let priorities = analysis.results.experiment.file.priorities.as_ref()?;
+    let metrics: Vec<&String> = pick.scores.first()?.2.iter().map(|(m, _)| m).collect();
+    let weights: Vec<f64> =
+        metrics.iter().map(|m| priorities.weights.get(*m).copied().unwrap_or(0.0)).collect();
+    let total: f64 = weights.iter().sum();
+    if metrics.len() < 2 || pick.scores.len() < 2 || total <= 0.0 || weights.iter().any(|w| *w <= 0.0) {
+        return None;
+    }
+    // Each candidate's score in 0..1 on each metric.
+    let score = |parts: &[(String, f64)], i: usize| parts[i].1 * total / weights[i];
+    let picked = pick.scores.iter().find(|(c, _, _)| *c == pick.candidate)?;
+    let mut best: Option<(f64, f64, &str, &str)> = None;
+    for m in 0..metrics.len() {
+        let stated = weights[m] / total;
+        let others = total - weights[m];
+        for (rival, _, parts) in pick.scores.iter().filter(|(c, _, _)| *c != pick.candidate) {
+            // Utility at share s: s * score_m + (1 - s) * rest, rest the others' weighted mean.
+            let rest = |p: &[(String, f64)]| {
+                (0..metrics.len()).filter(|i| *i != m).map(|i| weights[i] * score(p, i)).sum::<f64>() / others
+            };
+            let (dm, dr) = (score(&picked.2, m) - score(parts, m), rest(&picked.2) - rest(parts));
+            if (dr - dm).abs() < 1e-12 {
+                continue;
+            }
+            let tie = dr / (dr - dm);
+            if !(0.0..=1.0).contains(&tie) {
+                continue;
+            }
+            if best.is_none_or(|(s0, t, _, _)| (tie - stated).abs() < (t - s0).abs()) {
+                best = Some((stated, tie, metrics[m].as_str(), rival.as_str()));
+            }
+        }
+    }
+    Some(match best {
+        None => "no change of one weight's share changes the pick".to_string(),
+        Some((stated, tie, metric, rival)) => {
+            let (from, to) = shares(stated, tie);
+            format!(
+                "{} `{metric}`'s share of the weights from {from} to {to} makes `{rival}` tie with `{}`",
+                if tie > stated { "raising" } else { "lowering" },
+                pick.candidate
+            )
+        }
+    })
+}
+
+/// Two shares as percentages, with a decimal when whole percents would read as equal.
+fn shares(a: f64, b: f64) -> (String, String) {
+    let whole = |v: f64| format!("{:.0}%", v * 100.0);
+    if whole(a) != whole(b) {
+        (whole(a), whole(b))
+    } else {
+        (format!("{:.1}%", a * 100.0), format!("{:.1}%", b * 100.0))
+    }
 }
 
 fn statistic_name(statistic: spec::model::Statistic) -> &'static str {
@@ -572,7 +651,7 @@ fn write_decision(out: &mut String, analysis: &Analysis) {
                             .join(", ")
                     );
                 }
-                if let Some(sensitivity) = &pick.sensitivity {
+                if let Some(sensitivity) = share_sensitivity(analysis, pick) {
                     let _ = writeln!(out, "Sensitivity: {sensitivity}.\n");
                 }
                 let _ = writeln!(out, "{SENSITIVITY}\n");
@@ -648,26 +727,31 @@ fn write_claims(out: &mut String, analysis: &Analysis) {
         percent(1.0 - 2.0 * alpha),
         percent(1.0 - alpha)
     );
-    let _ = writeln!(out, "| claim | check | verdict | estimate | interval | method | p (Holm) | notes |");
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(
+        out,
+        "| claim | check | verdict | estimate | {} interval | figures | test | p (Holm) | notes |",
+        percent(1.0 - 2.0 * alpha)
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|");
     for check in claims {
         let verdict = match check.verdict {
             crate::claims::Verdict::Undecided => "*undecided*".to_string(),
             v => format!("**{}**", v.as_str()),
         };
-        let (estimate, interval, method, notes) = match &check.comparison {
-            Err(_) => ("—".to_string(), "—".to_string(), "—".to_string(), String::new()),
+        let (estimate, interval, figures, method, notes) = match &check.comparison {
+            Err(_) => ("—".to_string(), "—".to_string(), "—".to_string(), "—".to_string(), String::new()),
             Ok(c) => {
-                let what = match c.scale {
-                    Scale::Ratio { .. } => "ratio ",
-                    Scale::Difference => "difference ",
-                };
+                let effect = Effect::of_claim(analysis, &check.claim.check, c);
                 (
-                    format!("{what}{}", number(c.shown_estimate())),
+                    format!("{} {}", effect.kind(), effect.value(c.shown_estimate())),
                     match c.shown_interval() {
-                        Ok(i) => format!("[{}, {}]", number(i.low), number(i.high)),
+                        Ok(i) if (i.level - (1.0 - 2.0 * alpha)).abs() < 1e-9 => {
+                            format!("[{}, {}]", number(i.low), number(i.high))
+                        }
+                        Ok(i) => format!("[{}, {}] ({})", number(i.low), number(i.high), percent(i.level)),
                         Err(_) => "—".to_string(),
                     },
+                    effect.methods(),
                     format!("{} (n = {})", c.test.method, c.test.n),
                     c.notes.join("; "),
                 )
@@ -686,7 +770,7 @@ fn write_claims(out: &mut String, analysis: &Analysis) {
         };
         let _ = writeln!(
             out,
-            "| {} | `{}` | {verdict} | {estimate} | {interval} | {method} | {} ({}) | {notes} |",
+            "| {} | `{}` | {verdict} | {estimate} | {interval} | {figures} | {method} | {} ({}) | {notes} |",
             check.claim.text,
             check.claim.check,
             number(p.0),
@@ -1073,4 +1157,146 @@ fn write_left_out(out: &mut String, analysis: &Analysis) {
         );
     }
     let _ = writeln!(out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn committed(name: &str) -> Analysis {
+        crate::analyse(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../results").join(name))
+            .expect("a committed results folder")
+    }
+
+    /// Where each of `parts` first occurs in `text`, in order.
+    fn in_order(text: &str, parts: &[&str]) {
+        let mut from = 0;
+        for part in parts {
+            let at = text[from..].find(part).unwrap_or_else(|| panic!("`{part}` is not after byte {from}"));
+            from += at + part.len();
+        }
+    }
+
+    #[test]
+    fn the_decision_comes_first_then_the_key_figures_then_the_details() {
+        let analysis = committed("default");
+        let markdown = render(&analysis);
+        in_order(
+            &markdown,
+            &[
+                "# Experiment `default`",
+                "## Decision",
+                "- **Pick: `forest`**",
+                "- **Frontier**",
+                "- **Constraints**",
+                "- **Claims**",
+                COMPARISONS,
+                "## Key figures",
+                MATRIX,
+                "## Sources of variation",
+                "## Details",
+                "### All figures",
+                STRIPS,
+                "### Detail",
+                "### Constraints",
+                "### Pareto frontier",
+                "### Pick",
+                SENSITIVITY,
+                "### Claims",
+                "## How each figure was obtained",
+                "## Protocol",
+                "## Hardware and software",
+            ],
+        );
+        // The HTML keeps the order, with each figure where its marker was.
+        let html = crate::html(&analysis);
+        in_order(
+            &html,
+            &[
+                "<h2>Decision</h2>",
+                "class=\"plot forest wide\"",
+                "<h2>Key figures</h2>",
+                "class=\"plot scatter\"",
+                "<h2>Details</h2>",
+                "class=\"plot strip\"",
+                "class=\"plot sensitivity wide\"",
+                "<h2>Protocol</h2>",
+            ],
+        );
+        for marker in [MATRIX, COMPARISONS, STRIPS, SENSITIVITY] {
+            assert!(!html.contains(marker), "{marker} was replaced");
+        }
+    }
+
+    #[test]
+    fn the_brief_gives_each_estimate_its_unit_method_and_level_and_every_constraint_verdict() {
+        let markdown = render(&committed("default"));
+        let brief = &markdown[..markdown.find("## Key figures").unwrap()];
+        assert!(brief.contains("intervals two-sided 90%, each end a one-sided 95% bound"), "{brief}");
+        assert!(
+            brief.contains(
+                "the tree uses less training energy than the forest: train_energy difference -0.8784 J [-1.444, -0.1117] \
+                 (estimated; 90.5% interval, Wilcoxon signed-rank, n = 15)"
+            ),
+            "{brief}"
+        );
+        assert!(brief.contains("train_time ratio 6.498× [5.729, 6.757] (counter; 90.5% interval"), "{brief}");
+        assert!(
+            brief.contains("accuracy difference 0.01256 [0.006602, 0.01851] (counter; 90% interval"),
+            "{brief}"
+        );
+        // Every constraint verdict, met ones included, one line per bound.
+        assert!(brief.contains("- **Constraints** (6 of 8 checks met):"), "{brief}");
+        assert!(
+            brief.contains(
+                "  - `accuracy` at least 0.9: met by `forest`, `logistic`, `mlp`; *undecided* for `tree`"
+            ),
+            "{brief}"
+        );
+        assert!(
+            brief.contains("  - `accuracy` at least 1 x logistic: met by `forest`, `logistic`, `mlp`; **violated** by `tree`"),
+            "{brief}"
+        );
+        // The key figures: the prioritised metrics, and where the others are.
+        let key = &markdown[markdown.find("## Key figures").unwrap()..markdown.find("## Sources").unwrap()];
+        assert!(
+            key.contains(
+                "| candidate | trials | accuracy (ratio) | inference_latency (us) | train_energy (J) |"
+            ),
+            "{key}"
+        );
+        assert!(key.contains("The other figures (`macro_f1`, `train_time`,"), "{key}");
+        assert!(key.contains("`co2`), the intervals' methods and every trial are under *Details*"), "{key}");
+    }
+
+    #[test]
+    fn the_sensitivity_text_and_picture_use_one_scale() {
+        let analysis = committed("default");
+        let pick = analysis.decision.pick.as_ref().unwrap();
+        let words = share_sensitivity(&analysis, pick).unwrap();
+        assert_eq!(
+            words,
+            "raising `inference_latency`'s share of the weights from 30% to 73% makes `logistic` tie with `forest`"
+        );
+        // decide.rs says it in raw weights: 0.3 to 1.926 of a total that grows with it.
+        assert!(pick.sensitivity.as_deref().unwrap().contains("from 0.3 to 1.926"));
+        let total: f64 = analysis.results.experiment.file.priorities.as_ref().unwrap().weights.values().sum();
+        let share = 1.926 / (total - 0.3 + 1.926);
+        assert!((share - 0.73).abs() < 0.005, "{share}");
+        // The picture's band for the same weight changes pick there.
+        let (_, stated, bands) =
+            analysis.decision.sensitivity.iter().find(|(m, _, _)| m == "inference_latency").unwrap();
+        assert!((stated - 0.3).abs() < 1e-9);
+        let switch = bands.iter().find(|(_, _, c)| c == "logistic").map(|(from, _, _)| *from).unwrap();
+        assert!((switch - share).abs() < 0.011, "the band switches at {switch}, the text says {share}");
+    }
+
+    #[test]
+    fn a_figure_that_does_not_apply_says_why() {
+        let markdown = render(&committed("credit-fairness"));
+        let all = &markdown[markdown.find("### All figures").unwrap()..markdown.find("### Detail").unwrap()];
+        assert!(all.contains("| n/a: the model is not made of tests |"), "{all}");
+        assert!(all.contains("| n/a: the model has no decision rules |"), "{all}");
+        assert!(!all.contains("no successful trial measured it |"), "{all}");
+    }
 }

@@ -9,8 +9,7 @@ use anstyle::{AnsiColor, Style};
 
 use crate::Analysis;
 use crate::claims::Verdict;
-use crate::compare::Scale;
-use crate::format::number;
+use crate::format::{Effect, number, percent};
 
 /// The summary of an analysed results folder; `colour` adds ANSI styles.
 pub fn summary(analysis: &Analysis, report: Option<&std::path::Path>, colour: bool) -> String {
@@ -148,12 +147,17 @@ pub fn summary(analysis: &Analysis, report: Option<&std::path::Path>, colour: bo
         };
         let evidence = match &check.comparison {
             Ok(c) => {
+                let effect = Effect::of_claim(analysis, &check.claim.check, c);
                 let interval = c
                     .shown_interval()
-                    .map(|i| format!(" [{}, {}]", number(i.low), number(i.high)))
+                    .map(|i| format!(" [{}, {}] {}", number(i.low), number(i.high), percent(i.level)))
                     .unwrap_or_default();
-                let what = if matches!(c.scale, Scale::Ratio { .. }) { "ratio" } else { "difference" };
-                format!("  {what} {}{interval}", number(c.shown_estimate()))
+                format!(
+                    "  {} {}{interval} ({})",
+                    effect.kind(),
+                    effect.value(c.shown_estimate()),
+                    effect.methods()
+                )
             }
             Err(_) => String::new(),
         };
@@ -170,4 +174,50 @@ pub fn summary(analysis: &Analysis, report: Option<&std::path::Path>, colour: bo
         let _ = writeln!(out, "  {}  {}", paint(bold, "report  "), path.display());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summary;
+
+    /// The text without ANSI escape sequences.
+    fn plain(text: &str) -> String {
+        let mut out = String::new();
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' {
+                for d in chars.by_ref() {
+                    if d.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn coloured_and_plain_say_the_same() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../results/default");
+        let analysis = crate::analyse(&dir).unwrap();
+        let coloured = summary(&analysis, Some(std::path::Path::new("report.md")), true);
+        let text = summary(&analysis, Some(std::path::Path::new("report.md")), false);
+        assert!(!text.contains('\u{1b}'), "{text}");
+        // The pick in bold green, a failed claim in red, an undecided one in yellow.
+        assert!(coloured.contains("\u{1b}[1m\u{1b}[32mforest"), "{coloured:?}");
+        assert!(coloured.contains("\u{1b}[1m\u{1b}[31mfails"), "{coloured:?}");
+        assert!(coloured.contains("\u{1b}[1m\u{1b}[33mundecided"), "{coloured:?}");
+        assert_eq!(plain(&coloured), text);
+        assert!(
+            text.starts_with("default  ·  60 trials  ·  3 x 5-fold, splits and seeds varied  ·  α = 0.05\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("holds     the tree uses less training energy than the forest  train_energy difference -0.8784 J [-1.444, -0.1117] 90.5% (estimated)"),
+            "{text}"
+        );
+        assert!(text.trim_end().ends_with("report    report.md"), "{text}");
+    }
 }
