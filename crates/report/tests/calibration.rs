@@ -4,7 +4,7 @@
 //! and below that the report declines. Tests: "holds" on equal candidates at most 5% of
 //! the time, allowing three Monte Carlo standard errors for some sixty rows checked at
 //! once (0.65 points at the 10,000 null experiments of the exact and t tests, 1.03 at the
-//! 4,000 of the paired bootstrap, 1.46 at the 1,000 of the test over rows and
+//! 4,000 of the paired bootstrap, 2.07 at the 1,000 of the test over rows and
 //! repetitions), and a
 //! difference of three standard errors found at least 80% of the time from n = 10. Holm's
 //! family-wise error at most 5% with the same allowance. The methods the report does not
