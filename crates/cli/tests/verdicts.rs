@@ -341,3 +341,133 @@ check = "train_energy[large] > train_energy[small]"
     assert!(report.contains("decided on the estimates' model ranges"), "{report}");
     assert!(report.contains("; model "), "the results table shows the model range: {report}");
 }
+
+/// The `summary.csv` cells of one candidate and metric, by column name.
+fn summary_cell(dir: &Path, name: &str, candidate: &str, metric: &str, column: &str) -> String {
+    let text = std::fs::read_to_string(dir.join("results").join(name).join("summary.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let index = header.iter().position(|h| *h == column).unwrap_or_else(|| panic!("no column {column}"));
+    let row = lines
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .find(|cells| cells[0] == candidate && cells[1] == metric)
+        .unwrap_or_else(|| panic!("no row {candidate} {metric} in:\n{text}"));
+    row[index].to_string()
+}
+
+/// On an official split the quality intervals come from resampling the test rows. Two
+/// candidates that are the same learner with the same hyperparameters predict the same
+/// rows, so they must get the same intervals: the resamples are seeded by metric and
+/// repetitions, never by name. Otherwise one could meet a bound the other misses.
+#[test]
+fn twins_on_an_official_split_get_identical_intervals() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "official-twins.toml",
+        r#"
+[experiment]
+name = "official-twins"
+seed = 5
+[dataset]
+source = "digits"
+[protocol]
+split = "official"
+repetitions = 2
+[[candidates]]
+name = "a"
+learner = "decision_tree"
+params = { max_depth = 6 }
+[[candidates]]
+name = "b"
+learner = "decision_tree"
+params = { max_depth = 6 }
+[metrics]
+accuracy = {}
+macro_f1 = {}
+[[constraints]]
+metric = "macro_f1"
+min = 0.5
+[[claims]]
+text = "a is more accurate than b"
+check = "accuracy[a] > accuracy[b]"
+[[claims]]
+text = "a has the better macro F1"
+check = "macro_f1[a] > macro_f1[b]"
+"#,
+    );
+    let output = run_in(dir.path(), &["run", "official-twins.toml"]);
+    assert!(output.status.success(), "{}", describe(&output));
+    for metric in ["accuracy", "macro_f1"] {
+        for column in ["value", "ci_low", "ci_high", "ci_note"] {
+            let (a, b) = (
+                summary_cell(dir.path(), "official-twins", "a", metric, column),
+                summary_cell(dir.path(), "official-twins", "b", metric, column),
+            );
+            assert_eq!(a, b, "{metric} {column}");
+        }
+        let (low, high) = (
+            summary_cell(dir.path(), "official-twins", "a", metric, "ci_low").parse::<f64>().unwrap(),
+            summary_cell(dir.path(), "official-twins", "a", metric, "ci_high").parse::<f64>().unwrap(),
+        );
+        assert!(low < high, "a real interval: [{low}, {high}]");
+    }
+    assert!(
+        summary_cell(dir.path(), "official-twins", "a", "accuracy", "ci_note").contains("repetitions"),
+        "two repetitions: the rows' and the seeds' variance"
+    );
+    let report = report(dir.path(), "official-twins");
+    for check in ["accuracy[a] > accuracy[b]", "macro_f1[a] > macro_f1[b]"] {
+        assert_eq!(verdict(&report, check), "undecided", "`{check}`:\n{report}");
+    }
+}
+
+/// A GPU candidate metered by its board counter and a CPU one estimated: their energy
+/// figures cover different parts. The tree trains faster (shown by a paired test), and
+/// if the energy tie that a refused comparison looks like counted, the tree would
+/// dominate. It must not: that dominance is undecided and the GPU candidate stays on the
+/// frontier, unless `compare_mixed_energy = true` says to rank them anyway.
+#[test]
+fn the_frontier_does_not_rank_energy_of_different_coverage() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "mixed.toml",
+        r#"
+[experiment]
+name = "mixed"
+[dataset]
+source = "weather"
+[protocol]
+holdout = 0.25
+repetitions = 6
+[[candidates]]
+name = "gpu"
+learner = "test.gpu"
+params = { seconds = 0.3 }
+[[candidates]]
+name = "tree"
+learner = "decision_tree"
+[metrics]
+train_time = {}
+train_energy = {}
+"#,
+    );
+    let output = support::with_fake_nvml(dir.path(), "devices=1\ntrace.0=0:250000\n")
+        .args(["run", "mixed.toml"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", describe(&output));
+    let text = report(dir.path(), "mixed");
+    assert!(!text.contains("`gpu` dominated by `tree`"), "{text}");
+    assert!(text.contains("- **Frontier**: `gpu`, `tree`"), "{text}");
+    // Allowed: ranked, and the tree (faster, and lower on its own estimate) dominates.
+    let kept = dir.path().join("results/mixed/experiment.toml");
+    let mut experiment = std::fs::read_to_string(&kept).unwrap();
+    experiment.push_str("\n[environment]\ncompare_mixed_energy = true\n");
+    std::fs::write(&kept, experiment).unwrap();
+    let output = run_in(dir.path(), &["report", "results/mixed"]);
+    assert!(output.status.success(), "{}", describe(&output));
+    let text = report(dir.path(), "mixed");
+    assert!(text.contains("`gpu` dominated by `tree`"), "{text}");
+}

@@ -1,6 +1,6 @@
 //! `just bench-stats`: the calibration of every interval and test the report uses,
-//! printed as a table (coverage per distribution and n, null "holds" rate, power).
-//! The same simulation backs the calibration test in `tests/calibration.rs`.
+//! printed as tables (coverage per method, setting and n; null "holds" rate and power;
+//! Holm's family-wise error). The same simulation backs `tests/calibration.rs`.
 
 use std::time::Instant;
 
@@ -12,11 +12,11 @@ fn main() {
     let started = Instant::now();
     let coverage = calibration::coverage(experiments, 2026);
     let rates = calibration::comparisons(experiments, 2026);
-    print!("{}", calibration::table(&coverage, &rates));
-    let se = (0.05f64 * 0.95 / experiments as f64).sqrt();
+    let familywise = calibration::familywise(experiments, 2026);
+    print!("{}", calibration::table(&coverage, &rates, &familywise));
     println!(
-        "\n{experiments} simulated experiments per row (Monte Carlo standard error of a 5% rate: {:.2} points); {:.1} s",
-        se * 100.0,
+        "\n{experiments} simulated experiments per row ({} for the null rates of the exact and t tests and for the family-wise error, twice for the paired bootstrap, half for the test over rows and repetitions); allowance on a null rate: three Monte Carlo standard errors; {:.1} s",
+        calibration::NULL_FACTOR * experiments,
         started.elapsed().as_secs_f64()
     );
 }

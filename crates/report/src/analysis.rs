@@ -78,6 +78,10 @@ pub struct Decision {
     /// pick as that share runs from 0 to 1, as `(from, to, candidate)` segments.
     pub sensitivity: Vec<SensitivityBand>,
     pub claims: Vec<ClaimCheck>,
+    /// Energy figures of different coverage or method that the frontier, the pick or a
+    /// claim ranked anyway, because `[environment] compare_mixed_energy = true`: one line
+    /// each. Show as a caveat of the decision.
+    pub mixed_energy: Vec<String>,
 }
 
 impl Decision {
@@ -231,6 +235,16 @@ impl Judge for Judged<'_> {
         self.evidence.alpha()
     }
 
+    fn rankable(&self, metric: &str, a: &str, b: &str) -> Result<Option<String>, String> {
+        match self.evidence.comparable(metric, &[a, b]) {
+            Ok(()) => Ok(None),
+            Err(problem) if mixed_energy_allowed(self.trials.experiment) => Ok(Some(problem)),
+            Err(problem) => Err(format!(
+                "{problem}; such figures are not ranked (set `[environment] compare_mixed_energy = true` to compare them anyway)"
+            )),
+        }
+    }
+
     fn resampled(
         &self,
         candidates: &[String],
@@ -331,6 +345,10 @@ fn resampled_figures(
         .collect()
 }
 
+fn mixed_energy_allowed(experiment: &Experiment) -> bool {
+    experiment.file.environment.compare_mixed_energy.unwrap_or(false)
+}
+
 fn decide(
     experiment: &Experiment,
     summary: &[SummaryRow],
@@ -357,13 +375,22 @@ fn decide(
     // method are not ranked silently.
     let members: Vec<&str> = frontier.members.iter().map(String::as_str).collect();
     let pick_blocked = priorities.and_then(|p| {
-        if experiment.file.environment.compare_mixed_energy.unwrap_or(false) {
+        if mixed_energy_allowed(experiment) {
             return None;
         }
-        let named: Vec<&String> =
-            p.weights.iter().filter(|(_, w)| **w > 0.0).map(|(m, _)| m).chain(&p.order).collect();
-        named.into_iter().find_map(|m| evidence.comparable(m, &members).err())
+        prioritised(p).into_iter().find_map(|m| evidence.comparable(m, &members).err())
     });
+    // What was ranked although it differs in coverage or method, where that is allowed.
+    let mut mixed_energy = frontier.mixed.clone();
+    if mixed_energy_allowed(experiment)
+        && let Some(p) = priorities
+    {
+        for problem in prioritised(p).into_iter().filter_map(|m| evidence.comparable(m, &members).err()) {
+            if !mixed_energy.contains(&problem) {
+                mixed_energy.push(problem);
+            }
+        }
+    }
     let pick = priorities.filter(|_| pick_blocked.is_none()).and_then(|p| {
         match p.method.unwrap_or(PriorityMethod::Weighted) {
             PriorityMethod::Weighted => {
@@ -377,7 +404,7 @@ fn decide(
                             .map(|r| (m.clone(), *w, r.info.direction, p.scales.get(m).copied()))
                     })
                     .collect();
-                decide::weighted(&frontier.members, &weights, judge)
+                decide::weighted(&frontier.members, &weights, judge, noise_aware)
             }
             PriorityMethod::Lexicographic => {
                 let order: Vec<(String, Direction)> = p
@@ -396,6 +423,16 @@ fn decide(
         }
     });
     let claims = claims::check(&experiment.file.claims, evidence);
+    for claim in &claims {
+        if let Ok(comparison) = &claim.comparison {
+            for note in comparison.notes.iter().filter(|n| n.contains(crate::compare::MIXED_ANYWAY)) {
+                let line = format!("claim `{}`: {note}", claim.claim.check);
+                if !mixed_energy.contains(&line) {
+                    mixed_energy.push(line);
+                }
+            }
+        }
+    }
     let mut sensitivity = Vec::new();
     if let Some(p) = priorities
         && pick.as_ref().is_some_and(|p| p.method == PriorityMethod::Weighted)
@@ -412,10 +449,11 @@ fn decide(
         let total: f64 = weights.iter().map(|w| w.1).sum();
         if weights.len() > 1 {
             for (index, (metric, weight, _, _)) in weights.iter().enumerate() {
-                let bands = decide::sensitivity_bands(&frontier.members, &weights, judge, index, 100)
-                    .into_iter()
-                    .map(|(from, to, c)| (from, to, frontier.members[c].clone()))
-                    .collect();
+                let bands =
+                    decide::sensitivity_bands(&frontier.members, &weights, judge, noise_aware, index, 100)
+                        .into_iter()
+                        .map(|(from, to, c)| (from, to, frontier.members[c].clone()))
+                        .collect();
                 sensitivity.push((metric.clone(), weight / total, bands));
             }
         }
@@ -431,7 +469,13 @@ fn decide(
         pick_blocked,
         sensitivity,
         claims,
+        mixed_energy,
     }
+}
+
+/// The metrics a priorities section ranks by.
+fn prioritised(p: &spec::model::PrioritiesSection) -> Vec<&String> {
+    p.weights.iter().filter(|(_, w)| **w > 0.0).map(|(m, _)| m).chain(&p.order).collect()
 }
 
 fn scenarios(results: &Results, summary: &[SummaryRow]) -> Vec<ScenarioRow> {

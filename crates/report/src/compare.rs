@@ -8,7 +8,7 @@
 //! | figures | design | method |
 //! |---|---|---|
 //! | quality (accuracy, F1) | several splits | corrected resampled t over slot differences |
-//! | quality | one fixed test set | paired bootstrap over test rows (and repetitions); McNemar's exact test for a plain accuracy comparison with one repetition |
+//! | quality | one fixed test set | paired bootstrap over test rows; over several repetitions, t on the rows' variance (bootstrap) plus the seeds' (the repetitions' spread); McNemar's exact test for a plain accuracy comparison with one repetition |
 //! | measured (time, energy, size), median | any | Wilcoxon signed-rank over slot differences (over log-ratios for a ratio claim); sign test against a bound |
 //! | measured, mean | any | paired t (one-sample t against a bound) |
 //! | declared figures only | — | exact arithmetic; on the interval of their inputs' ranges where they carry one |
@@ -28,6 +28,9 @@ use crate::fixed::FixedSet;
 use crate::stats::paired::{self, Test};
 use crate::stats::{Interval, resample};
 use crate::trials::{Design, Slot, Trials};
+
+/// The note of a comparison that ranked energy figures of different coverage or method.
+pub const MIXED_ANYWAY: &str = "compared anyway, as `compare_mixed_energy = true` allows";
 
 /// How a comparison's effect is expressed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -163,7 +166,7 @@ impl<'a> Evidence<'a> {
                     "{problem}; such figures are not ranked (set `[environment] compare_mixed_energy = true` to compare them anyway)"
                 ));
             }
-            caveat = Some(format!("{problem}: compared anyway, as `compare_mixed_energy = true` allows"));
+            caveat = Some(format!("{problem}: {MIXED_ANYWAY}"));
         }
         let mut comparison = self.evaluate_comparable(claim, label, &references, &constants, &run)?;
         comparison.notes.extend(caveat);
@@ -342,12 +345,7 @@ impl<'a> Evidence<'a> {
             })
             .collect();
         let identical = run.len() >= 2 && !differences.is_empty() && differences.iter().all(|d| *d == 0.0);
-        let method = |d: &[f64]| match (run.len() >= 2, median) {
-            (true, true) => paired::wilcoxon(d, self.level),
-            (true, false) => paired::t(d, self.level),
-            (false, true) => paired::sign(d, self.level),
-            (false, false) => paired::t(d, self.level),
-        };
+        let method = |d: &[f64]| slot_test(d, run.len() >= 2, median, self.level);
         let mut test = method(&differences);
         let mut notes = vec![pairing];
         // Estimates with a model range are decided on it: each side at the end of its
@@ -472,13 +470,31 @@ impl<'a> Evidence<'a> {
         };
         let estimate = effect(&resample::Draw::identity(rows, repetitions.len()));
         let seed = derive_seed(self.trials.experiment.seed, &format!("compare/{label}"));
-        let draws: Vec<f64> =
-            resample::draws(seed, rows, repetitions.len(), resample::DRAWS).iter().map(effect).collect();
-        let mut test = resample::test(estimate, &draws, rows, self.level);
+        let crossed = repetitions.len() > 1 && !median;
+        let (mut test, draws) = if crossed {
+            // Rows and seeds crossed: the rows' variance from resampling rows, the seeds'
+            // from the repetitions' own effects.
+            let by_repetition = resample::per_repetition(rows, repetitions.len(), &effect);
+            let draws: Vec<f64> = resample::row_draws(seed, rows, repetitions.len(), resample::DRAWS)
+                .iter()
+                .map(effect)
+                .collect();
+            let test = resample::crossed_test(estimate, &by_repetition, &draws, rows, self.level);
+            (test, draws.into_iter().chain(by_repetition).collect::<Vec<f64>>())
+        } else {
+            let draws: Vec<f64> =
+                resample::draws(seed, rows, repetitions.len(), resample::DRAWS).iter().map(effect).collect();
+            (resample::test(estimate, &draws, rows, self.level), draws)
+        };
         let identical = run.len() >= 2 && estimate == 0.0 && draws.iter().all(|d| *d == 0.0);
         let mut notes = vec![format!(
             "paired by test row: {rows} rows{}",
-            if repetitions.len() > 1 {
+            if crossed {
+                format!(
+                    " x {} repetitions (the rows' variance by resampling rows, the seeds' from the repetitions)",
+                    repetitions.len()
+                )
+            } else if repetitions.len() > 1 {
                 format!(" x {} repetitions (rows and repetitions resampled)", repetitions.len())
             } else {
                 String::new()
@@ -523,6 +539,18 @@ impl<'a> Evidence<'a> {
             }
         }
         Ok(Comparison { test, scale: Scale::Difference, identical, notes })
+    }
+}
+
+/// The test of per-slot differences the design calls for: Wilcoxon signed-rank for the
+/// medians of two run candidates, the sign test for a median against a bound, the paired
+/// (or one-sample) t for means. The calibration simulation calls this too, so it checks
+/// the dispatch the report uses.
+pub fn slot_test(differences: &[f64], two_candidates: bool, median: bool, level: f64) -> Test {
+    match (two_candidates, median) {
+        (true, true) => paired::wilcoxon(differences, level),
+        (false, true) => paired::sign(differences, level),
+        (_, false) => paired::t(differences, level),
     }
 }
 

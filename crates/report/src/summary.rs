@@ -7,7 +7,11 @@
 //!   for the mean;
 //! - quality figures over several splits: the corrected resampled t of the mean;
 //! - quality figures on one fixed test set: Clopper–Pearson for one repetition's
-//!   accuracy, else the bootstrap over test rows and repetitions.
+//!   accuracy, the bootstrap over test rows for its other figures, and over several
+//!   repetitions the rows' variance (bootstrap) plus the seeds' (the repetitions' spread).
+//!
+//! Resamples are seeded by metric and repetitions, never by candidate (common random
+//! numbers), so identical predictions get identical intervals.
 
 use std::path::Path;
 
@@ -283,43 +287,20 @@ fn figure(
                 if let Some(fixed) = fixed {
                     let repetitions = fixed.common_repetitions(&[candidate]);
                     if let Some(predicted) = fixed.of(candidate, &repetitions) {
-                        let rows = fixed.truth.len();
-                        if repetitions.len() == 1 && metric == "accuracy" {
-                            let confusion = quality::Confusion::of(
-                                &fixed.truth,
-                                &predicted.by_repetition[0],
-                                fixed.n_classes,
-                            );
-                            return (
-                                confusion.accuracy(),
-                                Ok(intervals::clopper_pearson(
-                                    confusion.correct().round() as u64,
-                                    confusion.rows().round() as u64,
-                                    level,
-                                )),
-                            );
-                        }
-                        let seed = derive_seed(experiment.seed, &format!("summary/{candidate}/{metric}"));
-                        let estimates: Vec<f64> =
-                            resample::draws(seed, rows, repetitions.len(), resample::DRAWS)
-                                .iter()
-                                .map(|draw| {
-                                    resample::metric_under(
-                                        draw,
-                                        &fixed.test_rows(),
-                                        &predicted,
-                                        metric,
-                                        median,
-                                    )
-                                })
-                                .collect();
-                        let mut interval = resample::percentile_interval(&estimates, level);
-                        interval.method = if repetitions.len() > 1 {
-                            "bootstrap over test rows and repetitions"
-                        } else {
-                            "bootstrap over test rows"
-                        };
-                        return (plain, Ok(interval));
+                        // Seeded by metric and repetitions, never by the candidate: every
+                        // candidate is resampled on the same rows (common random numbers),
+                        // so identical predictions get identical intervals.
+                        let seed = derive_seed(experiment.seed, &format!("summary/{metric}/{repetitions:?}"));
+                        let (exact, interval) = fixed_set_interval(
+                            &fixed.test_rows(),
+                            &predicted,
+                            metric,
+                            median,
+                            seed,
+                            resample::DRAWS,
+                            level,
+                        );
+                        return (exact.unwrap_or(plain), Ok(interval));
                     }
                 }
             }
@@ -327,8 +308,58 @@ fn figure(
     }
     let mut values: Vec<f64> = trials.values(candidate, metric).into_values().collect();
     values.sort_by(f64::total_cmp);
-    let interval = if median { intervals::median(&values, level) } else { intervals::mean(&values, level) };
-    (plain, interval)
+    (plain, measured_interval(&values, median, level))
+}
+
+/// The interval of a measured figure (or a quality figure without stored predictions):
+/// order statistics for the median, Student t for the mean. `sorted` must be sorted.
+pub fn measured_interval(sorted: &[f64], median: bool, level: f64) -> Result<Interval, String> {
+    if median { intervals::median(sorted, level) } else { intervals::mean(sorted, level) }
+}
+
+/// The interval of a quality figure on one fixed test set, by the method the design calls
+/// for: Clopper–Pearson for one repetition's accuracy (with that accuracy as the figure);
+/// the percentile bootstrap over test rows for one repetition's other figures; for the
+/// mean over several repetitions, the rows' variance from the bootstrap over rows and the
+/// seeds' from the repetitions (`resample::crossed`); the median over repetitions, the
+/// percentile bootstrap over rows and repetitions, marked approximate. `draws` resamples
+/// from `seed`. The report and the calibration simulation both call this, so the
+/// simulation checks the dispatch the report uses.
+pub fn fixed_set_interval(
+    test: &resample::TestRows<'_>,
+    predicted: &resample::Predicted,
+    metric: &str,
+    median: bool,
+    seed: u64,
+    draws: usize,
+    level: f64,
+) -> (Option<f64>, Interval) {
+    let repetitions = predicted.by_repetition.len();
+    if repetitions == 1 && metric == "accuracy" {
+        let confusion = quality::Confusion::of(test.truth, &predicted.by_repetition[0], test.task.n_classes);
+        let interval = intervals::clopper_pearson(
+            confusion.correct().round() as u64,
+            confusion.rows().round() as u64,
+            level,
+        );
+        return (Some(confusion.accuracy()), interval);
+    }
+    let rows = test.truth.len();
+    let figure = |draw: &resample::Draw| resample::metric_under(draw, test, predicted, metric, median);
+    if repetitions > 1 && !median {
+        let estimate = figure(&resample::Draw::identity(rows, repetitions));
+        let by_repetition = resample::per_repetition(rows, repetitions, &figure);
+        let row_draws: Vec<f64> =
+            resample::row_draws(seed, rows, repetitions, draws).iter().map(figure).collect();
+        return (None, resample::crossed_interval(estimate, &by_repetition, &row_draws, level));
+    }
+    let estimates: Vec<f64> = resample::draws(seed, rows, repetitions, draws).iter().map(figure).collect();
+    let mut interval = resample::percentile_interval(&estimates, level);
+    if repetitions > 1 {
+        interval.method = "bootstrap over test rows and repetitions";
+        interval.approximate = true;
+    }
+    (None, interval)
 }
 
 /// Writes `summary.csv` and `summary.parquet`.

@@ -2,14 +2,15 @@
 //! for the design that produced the numbers and named where it is used:
 //!
 //! - [`intervals`]: one candidate's figure. Median: distribution-free order-statistic
-//!   interval (none below n = 6); mean: Student t; quality under cross-validation:
+//!   interval (none below n = 6); mean: Student t (none below n = 10); quality under
+//!   cross-validation:
 //!   the corrected resampled t (Nadeau & Bengio 2003, Bouckaert & Frank 2004); accuracy
 //!   on one fixed test set: Clopper–Pearson; min and max: no interval.
 //! - [`paired`]: two candidates (or one against a bound), paired by trial slot: Wilcoxon
 //!   signed-rank with the Hodges–Lehmann estimate, the sign test, the paired t, the
 //!   corrected resampled t, and McNemar's exact test (Dietterich 1998).
-//! - [`resample`]: the paired bootstrap over test rows (and repetitions) of one fixed
-//!   test set.
+//! - [`resample`]: the paired bootstrap over test rows of one fixed test set, and over
+//!   several repetitions the rows' variance plus the seeds' with Satterthwaite's t.
 //! - [`multiple`]: Holm's step-down correction across an experiment's claims.
 //! - [`calibration`]: the simulation that checks all of the above keep their promises.
 //!

@@ -63,9 +63,20 @@ pub fn wilcoxon(differences: &[f64], level: f64) -> Test {
         i = j + 1;
     }
     let observed: usize = nonzero.iter().zip(&ranks2).filter(|(d, _)| **d > 0.0).map(|(_, r)| r).sum();
-    let distribution = signed_rank_distribution(&ranks2);
-    let at_least: f64 = distribution[observed..].iter().sum();
-    let at_most: f64 = distribution[..=observed].iter().sum();
+    let tied = ranks2.iter().any(|r| r % 2 == 1) || {
+        let mut sorted = ranks2.clone();
+        sorted.sort_unstable();
+        sorted.iter().enumerate().any(|(i, r)| *r != 2 * (i + 1))
+    };
+    let (at_least, at_most): (f64, f64) = if tied {
+        let distribution = signed_rank_distribution(&ranks2);
+        (distribution[observed..].iter().sum(), distribution[..=observed].iter().sum())
+    } else {
+        // Ranks 1..m without ties: the cached distribution of the plain sums.
+        let distribution = untied(ranks2.len());
+        let half = observed / 2;
+        (distribution[half..].iter().sum(), distribution[..=half].iter().sum())
+    };
     Test {
         estimate,
         interval,
@@ -92,6 +103,22 @@ fn signed_rank_distribution(ranks: &[usize]) -> Vec<f64> {
     probability
 }
 
+/// The distribution of the signed-rank sum for ranks `1..=n` without ties, computed once
+/// per `n` (the calibration simulation asks for the same few thousands of times).
+fn untied(n: usize) -> std::sync::Arc<Vec<f64>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<usize, Arc<Vec<f64>>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    if let Some(hit) = cache.lock().expect("an unpoisoned cache").get(&n) {
+        return hit.clone();
+    }
+    let ranks: Vec<usize> = (1..=n).collect();
+    let distribution = Arc::new(signed_rank_distribution(&ranks));
+    cache.lock().expect("an unpoisoned cache").insert(n, distribution.clone());
+    distribution
+}
+
 fn walsh_averages(values: &[f64]) -> Vec<f64> {
     let mut averages = Vec::with_capacity(values.len() * (values.len() + 1) / 2);
     for i in 0..values.len() {
@@ -111,8 +138,7 @@ pub fn hodges_lehmann(values: &[f64]) -> f64 {
 /// The distribution-free interval of the pseudo-median from the Walsh averages.
 fn walsh_interval(values: &[f64], level: f64) -> Result<Interval, String> {
     let n = values.len();
-    let ranks: Vec<usize> = (1..=n).collect();
-    let distribution = signed_rank_distribution(&ranks);
+    let distribution = untied(n);
     let tail = (1.0 - level) / 2.0;
     // The largest c with P(W <= c - 1) <= tail.
     let mut cumulative = 0.0;
