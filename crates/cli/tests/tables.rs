@@ -221,16 +221,21 @@ fn check_opens_the_data_and_names_a_missing_column_at_its_key() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("cannot open"), "{}", describe(&output));
     assert!(!Path::new(&dir.path().join("results")).exists(), "check records nothing");
     // A typo in `drop` and in `protected`: each named at its own key, with the real name.
-    let text = EXPERIMENT.replace("drop = [\"id\", \"group\"]", "drop = [\"idd\", \"group\"]").replace(
-        "protected = [\"group\"]",
-        "protected = [\"grup\"]",
-    );
+    let text = EXPERIMENT
+        .replace("drop = [\"id\", \"group\"]", "drop = [\"idd\", \"group\"]")
+        .replace("protected = [\"group\"]", "protected = [\"grup\"]");
     std::fs::write(dir.path().join("typos.toml"), &text).unwrap();
     let output = run_in(dir.path(), &["check", "typos.toml"]);
     assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("the data has no column `idd`") && stderr.contains("did you mean `id`?"), "{stderr}");
-    assert!(stderr.contains("the data has no column `grup`") && stderr.contains("did you mean `group`?"), "{stderr}");
+    assert!(
+        stderr.contains("the data has no column `idd`") && stderr.contains("did you mean `id`?"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the data has no column `grup`") && stderr.contains("did you mean `group`?"),
+        "{stderr}"
+    );
     assert!(stderr.contains("typos.toml:12:9"), "the line of `drop`, at its value: {stderr}");
     assert!(stderr.contains("typos.toml:13:14"), "the line of `protected`, at its value: {stderr}");
 }
@@ -275,7 +280,11 @@ accuracy = {}
     let imputes = of("imputes");
     assert_eq!(imputes["status"], "ok", "{imputes:#}");
     assert!(
-        imputes["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("imputed from this split's training rows")),
+        imputes["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("imputed from this split's training rows")),
         "{imputes:#}"
     );
     let strict = of("strict");

@@ -519,7 +519,12 @@ fn encode(train: &Raw, test: Option<&Raw>, options: &TableOptions) -> Result<Dat
                 .zip(&train.lines)
                 .find(|(cell, _)| number(cell).is_none() && **cell != Cell::Missing)
                 .map(|(cell, line)| {
-                    format!("; e.g. {} line {line}, column {}: `{}`", train.file, c + 1, label(cell).unwrap_or_default())
+                    format!(
+                        "; e.g. {} line {line}, column {}: `{}`",
+                        train.file,
+                        c + 1,
+                        label(cell).unwrap_or_default()
+                    )
                 })
                 .unwrap_or_default();
             return Err(format!(

@@ -229,7 +229,9 @@ fn a_test_file_with_a_class_the_training_file_lacks_is_refused_with_both_lists()
         .unwrap_err()
         .to_string();
     assert!(
-        error.contains("train.test line 3, column 2: class `c` never occurs in train.csv (its classes: `a`, `b`)"),
+        error.contains(
+            "train.test line 3, column 2: class `c` never occurs in train.csv (its classes: `a`, `b`)"
+        ),
         "{error}"
     );
     // A test file must name the same columns.
@@ -263,6 +265,7 @@ fn a_test_category_the_training_rows_lack_is_named_with_its_place() {
     );
     let mut impute = TableOptions::new("y");
     impute.missing = Missing::Impute;
-    let dataset = data::tabular::load(&train, Some(&test), Format::Csv, &impute).expect("unseen categories become missing");
+    let dataset = data::tabular::load(&train, Some(&test), Format::Csv, &impute)
+        .expect("unseen categories become missing");
     assert!(dataset.test.as_ref().unwrap().x.iter().any(|v| v.is_nan()));
 }

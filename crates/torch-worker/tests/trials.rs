@@ -77,7 +77,8 @@ inference_latency_cold = { unit = "us", percentile = 50 }
     let mlp_mb = mlp["measurements"]["peak_memory"]["value"].as_f64().unwrap() / 1e6;
     assert!(tree_mb < 60.0 && mlp_mb > tree_mb + 40.0, "tree {tree_mb} MB, mlp {mlp_mb} MB");
     // libtorch's own footprint is reported apart, so the MLP's figure shows what the model costs.
-    let baseline = |name: &str| find(name)["measurements"]["baseline_memory"]["value"].as_f64().unwrap() / 1e6;
+    let baseline =
+        |name: &str| find(name)["measurements"]["baseline_memory"]["value"].as_f64().unwrap() / 1e6;
     assert!(baseline("mlp") > 60.0 && baseline("tree") < 30.0, "{} {}", baseline("mlp"), baseline("tree"));
     assert!(baseline("mlp") < mlp_mb);
     // Native and libtorch learners go through one latency harness: one row in, one class
@@ -87,7 +88,10 @@ inference_latency_cold = { unit = "us", percentile = 50 }
         let (warm, cold) = (&measurements["inference_latency"], &measurements["inference_latency_cold"]);
         for figure in [warm, cold] {
             let note = figure["note"].as_str().unwrap();
-            assert!(note.contains("one row in (f32 slice), one class out, allocation included"), "{name}: {note}");
+            assert!(
+                note.contains("one row in (f32 slice), one class out, allocation included"),
+                "{name}: {note}"
+            );
             assert!(note.contains("seeded random permutation of the test set"), "{name}: {note}");
         }
         assert!(cold["note"].as_str().unwrap().starts_with("cold:"), "{cold}");

@@ -155,7 +155,8 @@ impl SlurmLauncher {
             let stamp = jiff::Timestamp::now();
             let name = format!("tradeoff-{}-{}-{}", stamp.as_millisecond(), std::process::id(), self.batches);
             // Absolute, so the tasks find their files whatever folder Slurm starts them in.
-            let spool = std::path::absolute(&group.request.spool).map_err(|source| io(&group.request.spool, source))?;
+            let spool = std::path::absolute(&group.request.spool)
+                .map_err(|source| io(&group.request.spool, source))?;
             let batch_dir = spool.join(&name);
             std::fs::create_dir_all(&batch_dir).map_err(|source| io(&batch_dir, source))?;
             let mut tasks = Vec::new();
