@@ -211,14 +211,16 @@ impl Confusion {
         mean((0..self.n_classes).filter(|&c| self.actual(c) > 0.0).map(|c| self.hits(c) / self.actual(c)))
     }
 
-    /// Precision of the positive class, or the macro average over predicted classes.
+    /// Precision of the positive class, or the macro average over the classes that occur
+    /// in the truth or the predictions; a class never predicted has precision 0 there, as
+    /// in scikit-learn (`zero_division = 0`), so never predicting a class is not rewarded.
     pub fn precision(&self, positive: Option<u32>) -> f64 {
         match positive {
             Some(p) => ratio(self.hits(p as usize), self.predicted(p as usize)),
             None => mean(
                 (0..self.n_classes)
-                    .filter(|&c| self.predicted(c) > 0.0)
-                    .map(|c| self.hits(c) / self.predicted(c)),
+                    .filter(|&c| self.predicted(c) > 0.0 || self.actual(c) > 0.0)
+                    .map(|c| if self.predicted(c) > 0.0 { self.hits(c) / self.predicted(c) } else { 0.0 }),
             ),
         }
     }
@@ -424,6 +426,21 @@ mod tests {
         assert!(close(metric("recall", &weighted, &task), 0.5));
     }
 
+    /// Three classes, no positive class: macro averages, as scikit-learn's
+    /// `precision_score(average="macro", zero_division=0)` and `recall_score`.
+    /// truth 0 0 1 1 2 2, predicted 0 1 1 1 0 0: class 0 precision 1/3 (1 of 3 predicted),
+    /// class 1 precision 2/3, class 2 never predicted: 0. Recall 1/2, 1, 0.
+    #[test]
+    fn macro_precision_and_recall_by_hand() {
+        let truth = [0, 0, 1, 1, 2, 2];
+        let predicted = [0, 1, 1, 1, 0, 0];
+        let rows = Rows::new(&truth, &predicted);
+        let task = Task { n_classes: 3, positive: None, min_group_size: 1.0 };
+        assert!(close(metric("precision", &rows, &task), (1.0 / 3.0 + 2.0 / 3.0 + 0.0) / 3.0));
+        assert!(close(metric("recall", &rows, &task), (0.5 + 1.0 + 0.0) / 3.0));
+        assert!(close(metric("balanced_accuracy", &rows, &task), 0.5));
+    }
+
     /// Scores of the positive class: positives 0.9, 0.8, 0.4; negatives 0.7, 0.4, 0.1.
     /// Pairs (9): positive wins 0.9>all 3, 0.8>all 3, 0.4>0.1 and ties 0.4: 3+3+1+0.5 = 7.5.
     #[test]
@@ -454,5 +471,27 @@ mod tests {
         // A group below the minimum size is left out: one group left, no gap.
         let small = Task { min_group_size: 5.0, ..task };
         assert_eq!(metric("accuracy_gap", &rows, &small), None);
+    }
+
+    /// Three groups, the third too small to count. Group 0 (4 rows): truth 1 1 0 0,
+    /// predicted 1 1 0 0: accuracy 1, selection 1/2, TPR 1, FPR 0. Group 1 (6 rows):
+    /// truth 1 1 1 0 0 0, predicted 1 0 0 1 0 0: accuracy 3/6, selection 2/6, TPR 1/3,
+    /// FPR 1/3. Group 2 (2 rows, under the minimum of 3): truth 1 0, predicted 0 1.
+    /// Over groups 0 and 1: accuracy gap 1/2, demographic parity 1/6, equalized odds the
+    /// larger of the TPR gap 2/3 and the FPR gap 1/3.
+    #[test]
+    fn fairness_gaps_take_the_larger_rate_gap_and_skip_small_groups() {
+        let truth = [1, 1, 0, 0, 1, 1, 1, 0, 0, 0, 1, 0];
+        let predicted = [1, 1, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1];
+        let groups = [0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2];
+        let rows = Rows { groups: Some(&groups), ..Rows::new(&truth, &predicted) };
+        let task = Task { min_group_size: 3.0, ..Task::new(2) };
+        assert!(close(metric("accuracy_gap", &rows, &task), 0.5));
+        assert!(close(metric("demographic_parity_difference", &rows, &task), 0.5 - 2.0 / 6.0));
+        // TPR gap 1 - 1/3 = 2/3, FPR gap 1/3 - 0 = 1/3: the larger counts.
+        assert!(close(metric("equalized_odds_difference", &rows, &task), 2.0 / 3.0));
+        // Counting the small group too: its TPR 0 and FPR 1 widen both gaps to 1.
+        let all = Task { min_group_size: 1.0, ..task };
+        assert!(close(metric("equalized_odds_difference", &rows, &all), 1.0));
     }
 }
