@@ -492,7 +492,7 @@ impl Validator<'_> {
                     Diagnostic::new(
                         "spec::invalid-name",
                         self.at(&path.key(key)),
-                        format!("`{key}` is not a Slurm name"),
+                        format!("`execution.{key}` is not a Slurm name"),
                     )
                     .expected("a name without spaces")
                     .found(format!("`{}`", value.as_deref().unwrap_or_default())),
