@@ -23,7 +23,7 @@ pub const RANDOM_FOREST: LearnerKind = LearnerKind {
         "bootstrap",
     ],
     accepts_device: false,
-    accepts_missing: false,
+    accepts_missing: true,
     build: |params, _device| Ok(Box::new(RandomForest::from_params(params)?)),
 };
 
@@ -114,7 +114,7 @@ impl Learner for RandomForest {
     }
 
     fn to_bytes(&self) -> Vec<u8> {
-        let mut out = b"TRRF\x01".to_vec();
+        let mut out = b"TRRF\x02".to_vec();
         out.extend_from_slice(&(self.n_features as u32).to_le_bytes());
         out.extend_from_slice(&(self.n_classes as u32).to_le_bytes());
         out.extend_from_slice(&(self.trees.len() as u32).to_le_bytes());

@@ -9,11 +9,18 @@
 //! incrementally: an entropy sweep costs a few table lookups per occupied (bin, class)
 //! pair, never a logarithm. Scores compare as `(cost, feature index)`, so the tree is
 //! the same whatever the thread count.
+//!
+//! Missing values sit in their feature's last bin. A feature with missing rows in a node
+//! is swept twice, as scikit-learn (>= 1.3) and LightGBM do: with the missing rows on
+//! the right (which also tries "values left, missing right"), then with them on the
+//! left; the lower impurity wins and a tie keeps them on the right. The split stores the
+//! direction; a split whose node had no missing rows sends them to the child with more
+//! training rows (ties: right), as scikit-learn does.
 
 use rayon::prelude::*;
 
 use crate::binning::Binned;
-use crate::tree::{LEAF, Node, Tree};
+use crate::tree::{LEAF, MISSING_LEFT, MISSING_SEEN, Node, Tree};
 use data::rng::Rng;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,13 +75,27 @@ struct Grower<'a> {
     nlogn: Vec<f64>,
 }
 
-/// The best split of one feature: children's summed impurity and the two bins it falls between.
+/// The best split of one feature: children's summed impurity, the two bins it falls
+/// between, and where the node's missing rows go.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Candidate {
     cost: f64,
     feature: usize,
     left_bin: usize,
     right_bin: usize,
+    /// The node has rows missing this feature.
+    missing_rows: bool,
+    /// They go left (else right).
+    missing_left: bool,
+}
+
+/// A sweep's best split: cost fraction `num / den` and its two bins.
+type Best = (f64, f64, usize, usize);
+
+/// Whether `(num, den)` costs strictly less than `best` (denominators are positive).
+#[inline]
+fn improves(num: f64, den: f64, best: Option<Best>) -> bool {
+    best.is_none_or(|(b_num, b_den, _, _)| num * b_den < b_num * den)
 }
 
 impl Candidate {
@@ -222,21 +243,34 @@ impl Sweep<'_> {
 }
 
 impl Grower<'_> {
-    /// A candidate split from the cost fraction a sweep kept.
+    /// A candidate split from the best of a sweep with the missing rows on the right
+    /// and, when the node has some, the best of one with them on the left.
     fn candidate(
         &self,
-        num: f64,
-        den: f64,
         n: u32,
         feature: usize,
-        left_bin: usize,
-        right_bin: usize,
-    ) -> Candidate {
+        right: Option<Best>,
+        left: Option<Best>,
+        missing_rows: bool,
+    ) -> Option<Candidate> {
+        match (right, left) {
+            (right, Some(left)) if improves(left.0, left.1, right) => {
+                Some(Candidate { missing_left: true, ..self.candidate_of(n, feature, left, missing_rows) })
+            }
+            (Some(right), _) => Some(self.candidate_of(n, feature, right, missing_rows)),
+            (None, _) => None,
+        }
+    }
+
+    /// The candidate of a sweep's best, with the missing rows (if any) on the right.
+    #[inline(always)]
+    fn candidate_of(&self, n: u32, feature: usize, best: Best, missing_rows: bool) -> Candidate {
+        let (num, den, left_bin, right_bin) = best;
         let cost = match self.params.criterion {
             Criterion::Entropy => num,
             Criterion::Gini => f64::from(n) + num / den,
         };
-        Candidate { cost, feature, left_bin, right_bin }
+        Candidate { cost, feature, left_bin, right_bin, missing_rows, missing_left: false }
     }
 
     /// A sweep with every row on the right.
@@ -362,14 +396,31 @@ impl Grower<'_> {
             };
             decrease[best.feature] += (self.impurity(&counts) - best.cost).max(0.0);
             let (bins, cols) = (&self.binned.bins, self.binned.cols);
-            let split = stable_partition(samples, &mut buffer, |row| {
-                bins[row as usize * cols + best.feature] as usize <= best.left_bin
-            });
+            let (feature, left_bin) = (best.feature, best.left_bin);
+            let split = if best.missing_left {
+                // The missing bin is the feature's last, above every bin sent left.
+                let missing = self.binned.missing[feature].map_or(usize::MAX, usize::from);
+                stable_partition(samples, &mut buffer, |row| {
+                    let bin = bins[row as usize * cols + feature] as usize;
+                    bin <= left_bin || bin == missing
+                })
+            } else {
+                stable_partition(samples, &mut buffer, |row| {
+                    bins[row as usize * cols + feature] as usize <= left_bin
+                })
+            };
+            let flags = match (best.missing_rows, best.missing_left) {
+                (true, true) => MISSING_SEEN | MISSING_LEFT,
+                (true, false) => MISSING_SEEN,
+                // None seen here: the child with more training rows, ties right.
+                (false, _) if split > samples.len() - split => MISSING_LEFT,
+                (false, _) => 0,
+            };
             nodes.push(Node {
-                threshold: self.binned.threshold(best.feature, best.left_bin, best.right_bin),
+                threshold: self.binned.threshold(feature, left_bin, best.right_bin),
                 right: 0,
-                feature: best.feature as u16,
-                value: 0,
+                feature: feature as u16,
+                value: flags,
             });
             let middle = pending.start + split;
             let depth = pending.depth + 1;
@@ -498,11 +549,41 @@ impl Grower<'_> {
         right: &mut [u32],
     ) -> (bool, Option<Candidate>) {
         let k = self.n_classes;
+        let missing = self.binned.missing[feature]
+            .map(usize::from)
+            .filter(|&bin| hist[bin * k..(bin + 1) * k].iter().any(|&c| c > 0));
+        let missing_left = missing.and_then(|bin| self.dense_pass(hist, counts, n, left, right, Some(bin)).1);
+        let (occupied, missing_right) = self.dense_pass(hist, counts, n, left, right, None);
+        (occupied <= 1, self.candidate(n, feature, missing_right, missing_left, missing.is_some()))
+    }
+
+    /// One left-to-right pass over a dense histogram; with `missing_first`, that bin (the
+    /// feature's last) starts on the left and the pass covers the bins before it. Returns
+    /// the occupied bins passed and the best split.
+    fn dense_pass(
+        &self,
+        hist: &[u32],
+        counts: &[u32],
+        n: u32,
+        left: &mut [u32],
+        right: &mut [u32],
+        missing_first: Option<usize>,
+    ) -> (usize, Option<Best>) {
+        let k = self.n_classes;
         left.iter_mut().for_each(|c| *c = 0);
         right.copy_from_slice(counts);
         let mut sweep = self.start_sweep(counts, n);
+        let mut hist = hist;
+        if let Some(bin) = missing_first {
+            for (class, &h) in hist[bin * k..(bin + 1) * k].iter().enumerate() {
+                if h > 0 {
+                    sweep.shift(&mut left[class], &mut right[class], h);
+                }
+            }
+            hist = &hist[..bin * k];
+        }
         let min_leaf = self.params.min_samples_leaf;
-        let mut best: Option<(f64, f64, usize, usize)> = None;
+        let mut best: Option<Best> = None;
         let mut occupied = 0usize;
         let mut previous_bin = 0usize;
         for (bin, classes) in hist.chunks_exact(k).enumerate() {
@@ -512,7 +593,7 @@ impl Grower<'_> {
             }
             if occupied > 0 && sweep.n_left >= min_leaf && sweep.n_right >= min_leaf {
                 let (num, den) = sweep.cost_fraction();
-                if best.is_none_or(|(b_num, b_den, _, _)| num * b_den < b_num * den) {
+                if improves(num, den, best) {
                     best = Some((num, den, previous_bin, bin));
                 }
             }
@@ -527,12 +608,7 @@ impl Grower<'_> {
                 }
             }
         }
-        (
-            occupied <= 1,
-            best.map(|(num, den, left_bin, right_bin)| {
-                self.candidate(num, den, n, feature, left_bin, right_bin)
-            }),
-        )
+        (occupied, best)
     }
 
     /// Evaluates every feature not known to be constant; marks those found constant.
@@ -768,13 +844,36 @@ impl Grower<'_> {
         n: u32,
         scratch: &mut Scratch,
     ) -> (bool, Option<Candidate>) {
+        // With missing rows in the node, first the pass that sends them left (it reads
+        // the block without clearing it).
+        if let Some(bin) = self.binned.missing[feature]
+            && scratch.classes[j * 256 + usize::from(bin)] != 0
+        {
+            let missing_left = self.sweep_missing_left(j, usize::from(bin), counts, n, scratch);
+            let (occupied, best) = self.sweep_clearing(j, counts, n, scratch);
+            return (occupied <= 1, self.candidate(n, feature, best, missing_left, true));
+        }
+        let (occupied, best) = self.sweep_clearing(j, counts, n, scratch);
+        (occupied <= 1, best.map(|best| self.candidate_of(n, feature, best, false)))
+    }
+
+    /// The pass with every missing row on the right: returns the occupied bins and the
+    /// best split.
+    #[inline(always)]
+    fn sweep_clearing(
+        &self,
+        j: usize,
+        counts: &[u32],
+        n: u32,
+        scratch: &mut Scratch,
+    ) -> (usize, Option<Best>) {
         let k = self.n_classes;
         scratch.left.iter_mut().for_each(|c| *c = 0);
         scratch.right.copy_from_slice(counts);
         let mut sweep = self.start_sweep(counts, n);
         let min_leaf = self.params.min_samples_leaf;
         // The best split so far: cost fraction and its two bins.
-        let mut best: Option<(f64, f64, usize, usize)> = None;
+        let mut best: Option<Best> = None;
         let mut occupied = 0usize;
         let mut previous_bin = 0usize;
         let mut done = false;
@@ -787,7 +886,7 @@ impl Grower<'_> {
                 // The split between the previous occupied bin and this one.
                 if !done && occupied > 0 && sweep.n_left >= min_leaf && sweep.n_right >= min_leaf {
                     let (num, den) = sweep.cost_fraction();
-                    if best.is_none_or(|(b_num, b_den, _, _)| num * b_den < b_num * den) {
+                    if improves(num, den, best) {
                         best = Some((num, den, previous_bin, bin));
                     }
                 }
@@ -804,12 +903,64 @@ impl Grower<'_> {
                 done = done || sweep.n_right < min_leaf.max(1);
             }
         }
-        (
-            occupied <= 1,
-            best.map(|(num, den, left_bin, right_bin)| {
-                self.candidate(num, den, n, feature, left_bin, right_bin)
-            }),
-        )
+        (occupied, best)
+    }
+
+    /// The pass of [`Grower::sweep`] with the missing bin (`missing`, the feature's last)
+    /// on the left from the start, over the other occupied bins; leaves the block as it is.
+    /// Kept out of line so the common pass keeps its registers.
+    #[cold]
+    #[inline(never)]
+    fn sweep_missing_left(
+        &self,
+        j: usize,
+        missing: usize,
+        counts: &[u32],
+        n: u32,
+        scratch: &mut Scratch,
+    ) -> Option<Best> {
+        let k = self.n_classes;
+        let Scratch { hist, occupied, classes, left, right, .. } = scratch;
+        left.iter_mut().for_each(|c| *c = 0);
+        right.copy_from_slice(counts);
+        let mut sweep = self.start_sweep(counts, n);
+        let shift_bin = |sweep: &mut Sweep<'_>, left: &mut [u32], right: &mut [u32], slot: usize| {
+            for class in classes_present(classes[slot], k) {
+                let h = hist[slot * k + class];
+                if h > 0 {
+                    sweep.shift(&mut left[class], &mut right[class], h);
+                }
+            }
+        };
+        shift_bin(&mut sweep, left, right, j * 256 + missing);
+        let min_leaf = self.params.min_samples_leaf;
+        let mut best: Option<Best> = None;
+        // Splits that move only the missing rows left equal the other pass's last one.
+        let mut moved = 0usize;
+        let mut previous_bin = 0usize;
+        for word in 0..4 {
+            let mut mask = occupied[j * 4 + word];
+            if word == missing / 64 {
+                mask &= !(1u64 << (missing % 64));
+            }
+            while mask != 0 {
+                let bin = word * 64 + mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                if moved > 0 && sweep.n_left >= min_leaf && sweep.n_right >= min_leaf {
+                    let (num, den) = sweep.cost_fraction();
+                    if improves(num, den, best) {
+                        best = Some((num, den, previous_bin, bin));
+                    }
+                }
+                moved += 1;
+                previous_bin = bin;
+                shift_bin(&mut sweep, left, right, j * 256 + bin);
+                if sweep.n_right < min_leaf.max(1) {
+                    return best;
+                }
+            }
+        }
+        best
     }
 }
 
