@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::binning::Binned;
 use crate::grow::{Sample, grow};
+use crate::profile::{self, Phase};
 use crate::tree::{Tree, normalised_importances};
 use crate::tree_learner::{MaxFeatures, TreeParams, check_shape};
 use crate::{LearnError, Learner, LearnerKind, ModelFacts, ParamError, Params, Scores};
@@ -54,7 +55,9 @@ impl RandomForest {
 impl Learner for RandomForest {
     fn fit(&mut self, train: &data::Table, n_classes: usize, seed: u64) -> Result<(), LearnError> {
         check_shape(train, n_classes)?;
+        let timer = profile::timer();
         let binned = Binned::with_columns(&train.x, train.rows, train.cols);
+        profile::lap(Phase::Binning, train.rows, timer);
         let grow_params = self.params.grow_params(train.cols, false);
         let rows = train.rows;
         self.trees = (0..self.n_estimators)
@@ -62,12 +65,14 @@ impl Learner for RandomForest {
             .map(|t| {
                 let tree_seed = derive_seed(seed, &format!("tree-{t}"));
                 if self.bootstrap {
+                    let timer = profile::timer();
                     let mut rng = Rng::new(derive_seed(tree_seed, "bootstrap"));
                     let mut counts = vec![0u32; rows];
                     for _ in 0..rows {
                         counts[rng.below(rows as u64) as usize] += 1;
                     }
                     let in_bag: Vec<u32> = (0..rows as u32).filter(|&r| counts[r as usize] > 0).collect();
+                    profile::lap(Phase::Bootstrap, rows, timer);
                     grow(
                         &binned,
                         &train.y,

@@ -20,6 +20,7 @@
 use rayon::prelude::*;
 
 use crate::binning::Binned;
+use crate::profile::{self, Phase};
 use crate::tree::{LEAF, MISSING_LEFT, MISSING_SEEN, Node, Tree};
 use data::rng::Rng;
 
@@ -89,6 +90,9 @@ struct Candidate {
     missing_left: bool,
 }
 
+/// Node weights below this keep Gini sums of squares exact in `f64` (3 n² < 2^53).
+const GINI_EXACT_BELOW: u32 = 1 << 25;
+
 /// A sweep's best split: cost fraction `num / den` and its two bins.
 type Best = (f64, f64, usize, usize);
 
@@ -141,6 +145,8 @@ struct Pending {
     start: usize,
     end: usize,
     depth: usize,
+    /// Where the node's rows' bins are: 0 the table, 1 and 2 a subtree's copy.
+    store: usize,
     /// The split node whose `right` must point at this node, if it is a right child.
     right_of: Option<usize>,
     /// Features known to be constant in this node (they were in an ancestor): one bit each.
@@ -157,8 +163,47 @@ struct HistSet {
     counts: Vec<u32>,
 }
 
-/// Below this many rows a node marks occupied bins while counting; above, it scans.
-const TRACK_BELOW: usize = 1024;
+/// A subtree's rows, copied column by column once its node is small: every node below
+/// reads a drawn feature's bins from one short column (sequential reads in cache) instead
+/// of a cache line per row of the whole table.
+#[derive(Default)]
+struct Local {
+    rows: usize,
+    /// Feature `f`'s bins of the copied rows at `[f * rows, (f + 1) * rows)`.
+    columns: Vec<u8>,
+    class: Vec<u16>,
+    weight: Vec<u32>,
+    /// Each copied row's row in the table.
+    origin: Vec<u32>,
+}
+
+impl Local {
+    #[inline]
+    fn column(&self, feature: usize) -> &[u8] {
+        &self.columns[feature * self.rows..(feature + 1) * self.rows]
+    }
+}
+
+/// Where a node's rows' bins are read from.
+#[derive(Clone, Copy)]
+enum View<'s> {
+    /// The whole table: `rows` index its rows.
+    Table,
+    /// A subtree's copy: `rows` index its rows.
+    Local(&'s Local),
+}
+
+/// A node moves its subtree into a copy when its rows fill at most this many bytes of
+/// bins and at most an eighth of the rows of where they are now: the first copy stays
+/// in the last-level cache, the second in L2.
+const LOCAL_BYTES: [usize; 2] = [4 << 20, 256 << 10];
+const LOCAL_SHRINK: usize = 8;
+
+/// Below this many rows a node marks occupied bins while counting; above, it reads them
+/// from the histogram afterwards (a feature's own histogram), or from the classes it
+/// marked (a block of features read row by row).
+const TRACK_BELOW: usize = 256;
+const TRACK_BLOCK_BELOW: usize = 1024;
 
 /// Nodes with at least this many rows keep a histogram set for their children.
 const SUBTRACT_MIN: usize = 2048;
@@ -310,32 +355,45 @@ impl Grower<'_> {
 
     fn run(&self, mut rows: Vec<u32>, seed: u64) -> Tree {
         let cols = self.binned.cols;
+        let k = self.n_classes;
         let mut rng = Rng::new(seed);
         let mut feature_order: Vec<usize> = (0..cols).collect();
         let mut nodes: Vec<Node> = Vec::new();
         let mut decrease = vec![0.0; cols];
-        let mut scratch = Scratch::new(self.n_classes);
-        let mut counts = vec![0u32; self.n_classes];
+        let mut scratch = Scratch::new(k);
+        let mut counts = vec![0u32; k];
+        let mut left_counts = vec![0u32; k];
         let mut buffer: Vec<u32> = Vec::new();
         let words = cols.div_ceil(64);
+        // The class counts of each pending node, by its place on the stack: a node's are
+        // summed while its parent's rows are partitioned.
+        let mut pending_counts: Vec<u32> = vec![0; k];
+        for &row in &rows {
+            pending_counts[self.y[row as usize] as usize] += self.weight(row);
+        }
         let mut stack = vec![Pending {
             start: 0,
             end: rows.len(),
             depth: 0,
+            store: 0,
             right_of: None,
             constants: vec![0; words],
             hist: None,
         }];
         let all_features = self.params.max_features >= cols;
+        let mut locals: [Local; 2] = Default::default();
         // Feature regions of a histogram set: feature f's counts start at offsets[f].
         let mut offsets = Vec::with_capacity(cols + 1);
         offsets.push(0);
         for f in 0..cols {
-            offsets.push(offsets[f] + self.binned.n_bins(f) * self.n_classes);
+            offsets.push(offsets[f] + self.binned.n_bins(f) * k);
         }
         let set_bytes = offsets[cols] * 4;
         let mut stored_bytes = 0usize;
         while let Some(mut pending) = stack.pop() {
+            let node_timer = profile::timer();
+            profile::level(pending.depth);
+            let rows_here = pending.end - pending.start;
             if pending.hist.is_some() {
                 stored_bytes -= set_bytes;
             }
@@ -343,12 +401,11 @@ impl Grower<'_> {
             if let Some(parent) = pending.right_of {
                 nodes[parent].right = id as u32;
             }
+            let place = stack.len();
+            counts.copy_from_slice(&pending_counts[place * k..(place + 1) * k]);
             let samples = &mut rows[pending.start..pending.end];
-            counts.iter_mut().for_each(|c| *c = 0);
-            for &row in samples.iter() {
-                counts[self.y[row as usize] as usize] += self.weight(row);
-            }
             let n: u32 = counts.iter().sum();
+            let timer = profile::lap(Phase::Counts, rows_here, node_timer);
             let majority = counts
                 .iter()
                 .enumerate()
@@ -363,8 +420,26 @@ impl Grower<'_> {
                 || n < 2 * self.params.min_samples_leaf
             {
                 nodes.push(leaf);
+                profile::lap(Phase::Assembly, rows_here, timer);
+                profile::node(rows_here, pending.depth, node_timer);
                 continue;
             }
+            // A forest's node small enough moves its subtree's rows into a copy.
+            if !all_features && pending.store < locals.len() {
+                let here = if pending.store == 0 { self.binned.rows } else { locals[pending.store - 1].rows };
+                if samples.len() * cols <= LOCAL_BYTES[pending.store] && samples.len() * LOCAL_SHRINK <= here
+                {
+                    let timer = profile::timer();
+                    let (done, todo) = locals.split_at_mut(pending.store);
+                    let from =
+                        if pending.store == 0 { View::Table } else { View::Local(&done[pending.store - 1]) };
+                    self.copy_rows(from, samples, &mut todo[0]);
+                    samples.iter_mut().enumerate().for_each(|(i, row)| *row = i as u32);
+                    pending.store += 1;
+                    profile::lap(Phase::Copy, rows_here, timer);
+                }
+            }
+            let view = if pending.store == 0 { View::Table } else { View::Local(&locals[pending.store - 1]) };
             // A large node of a whole-feature tree works from its histogram set: given by
             // its parent, or counted now.
             let hist = match pending.hist.take() {
@@ -375,12 +450,13 @@ impl Grower<'_> {
                 None => None,
             };
             let best = if let Some(hist) = &hist {
-                self.best_from_set(hist, &offsets, &counts, n, &mut pending.constants)
+                self.best_from_set(hist, &offsets, &counts, n, rows_here, &mut pending.constants)
             } else if all_features {
                 self.best_over_all_features(samples, &counts, n, &mut scratch, &mut pending.constants)
             } else {
                 let constants = &mut pending.constants;
                 self.best_over_drawn_features(
+                    view,
                     samples,
                     &counts,
                     n,
@@ -390,25 +466,25 @@ impl Grower<'_> {
                     constants,
                 )
             };
+            let timer = profile::timer();
             let Some(best) = best else {
                 nodes.push(leaf);
+                profile::lap(Phase::Assembly, rows_here, timer);
+                profile::node(rows_here, pending.depth, node_timer);
                 continue;
             };
             decrease[best.feature] += (self.impurity(&counts) - best.cost).max(0.0);
-            let (bins, cols) = (&self.binned.bins, self.binned.cols);
             let (feature, left_bin) = (best.feature, best.left_bin);
-            let split = if best.missing_left {
-                // The missing bin is the feature's last, above every bin sent left.
-                let missing = self.binned.missing[feature].map_or(usize::MAX, usize::from);
-                stable_partition(samples, &mut buffer, |row| {
-                    let bin = bins[row as usize * cols + feature] as usize;
-                    bin <= left_bin || bin == missing
-                })
+            // The missing bin is the feature's last, above every bin sent left.
+            let missing_left = if best.missing_left {
+                self.binned.missing[feature].map_or(usize::MAX, usize::from)
             } else {
-                stable_partition(samples, &mut buffer, |row| {
-                    bins[row as usize * cols + feature] as usize <= left_bin
-                })
+                usize::MAX
             };
+            let split =
+                self.partition(view, samples, &mut buffer, feature, left_bin, missing_left, &mut left_counts);
+            profile::bytes(samples.len() as u64 * (64 + 8));
+            let timer = profile::lap(Phase::Partition, rows_here, timer);
             let flags = match (best.missing_rows, best.missing_left) {
                 (true, true) => MISSING_SEEN | MISSING_LEFT,
                 (true, false) => MISSING_SEEN,
@@ -427,6 +503,7 @@ impl Grower<'_> {
             // Sibling subtraction: count the smaller child, derive the larger one from the
             // parent. A child keeps its set only if it is large itself and the budget allows.
             let (mut left_hist, mut right_hist) = (None, None);
+            let mut timer = timer;
             if let Some(mut parent) = hist {
                 let (left_rows, right_rows) = (split, samples.len() - split);
                 let larger = left_rows.max(right_rows);
@@ -446,12 +523,21 @@ impl Grower<'_> {
                     (left_hist, right_hist) = if smaller_is_left { (small, large) } else { (large, small) };
                     stored_bytes +=
                         set_bytes * (usize::from(left_hist.is_some()) + usize::from(right_hist.is_some()));
+                    // The smaller child's count was timed as a fill.
+                    timer = profile::timer();
                 }
+            }
+            // The right child goes where this node was on the stack, the left above it.
+            pending_counts.resize((place + 2) * k, 0);
+            for c in 0..k {
+                pending_counts[place * k + c] = counts[c] - left_counts[c];
+                pending_counts[(place + 1) * k + c] = left_counts[c];
             }
             let right = Pending {
                 start: middle,
                 end: pending.end,
                 depth,
+                store: pending.store,
                 right_of: Some(id),
                 constants: pending.constants.clone(),
                 hist: right_hist,
@@ -462,11 +548,95 @@ impl Grower<'_> {
                 start: pending.start,
                 end: middle,
                 depth,
+                store: pending.store,
                 right_of: None,
                 constants: pending.constants,
             });
+            profile::lap(Phase::Assembly, rows_here, timer);
+            profile::node(rows_here, pending.depth, node_timer);
         }
         Tree { nodes, n_features: cols, n_classes: self.n_classes, impurity_decrease: decrease }
+    }
+
+    #[inline(never)]
+    /// Copies the bins, classes and weights of `samples` (rows of `from`) into `to`,
+    /// column by column, in the order of `samples`: whole rows of the table (contiguous
+    /// bytes, whichever copy they are in now) transposed by the vector kernels.
+    fn copy_rows(&self, from: View<'_>, samples: &[u32], to: &mut Local) {
+        let cols = self.binned.cols;
+        let m = samples.len();
+        to.rows = m;
+        to.columns.resize(cols * m, 0);
+        to.origin.clear();
+        match from {
+            View::Table => to.origin.extend_from_slice(samples),
+            View::Local(local) => to.origin.extend(samples.iter().map(|&r| local.origin[r as usize])),
+        }
+        to.class.clear();
+        to.class.extend(to.origin.iter().map(|&r| self.y[r as usize] as u16));
+        to.weight.clear();
+        to.weight.extend(to.origin.iter().map(|&r| self.weight(r)));
+        crate::simd::gather_transpose(&self.binned.bins, cols, &to.origin, &mut to.columns);
+        profile::bytes((m * cols) as u64 * 2);
+    }
+
+    /// Stably moves the rows going left to the front (bin of `feature` at most
+    /// `left_bin`, or equal to `missing_left`), summing their class weights into
+    /// `left_counts`; returns how many went left.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn partition(
+        &self,
+        view: View<'_>,
+        samples: &mut [u32],
+        buffer: &mut Vec<u32>,
+        feature: usize,
+        left_bin: usize,
+        missing_left: usize,
+        left_counts: &mut [u32],
+    ) -> usize {
+        left_counts.iter_mut().for_each(|c| *c = 0);
+        let goes = |bin: u8| usize::from(bin) <= left_bin || usize::from(bin) == missing_left;
+        match view {
+            View::Local(local) => {
+                let column = local.column(feature);
+                stable_partition(samples, buffer, |row| {
+                    let left = goes(column[row as usize]);
+                    if left {
+                        left_counts[usize::from(local.class[row as usize])] += local.weight[row as usize];
+                    }
+                    left
+                })
+            }
+            View::Table => {
+                let mut count = |row: u32| {
+                    left_counts[self.y[row as usize] as usize] += self.weight(row);
+                };
+                match &self.binned.columns {
+                    // Rows in order read the column forward.
+                    Some(columns) => {
+                        let column = &columns[feature * self.binned.rows..(feature + 1) * self.binned.rows];
+                        stable_partition(samples, buffer, |row| {
+                            let left = goes(column[row as usize]);
+                            if left {
+                                count(row);
+                            }
+                            left
+                        })
+                    }
+                    None => {
+                        let (bins, cols) = (&self.binned.bins, self.binned.cols);
+                        stable_partition(samples, buffer, |row| {
+                            let left = goes(bins[row as usize * cols + feature]);
+                            if left {
+                                count(row);
+                            }
+                            left
+                        })
+                    }
+                }
+            }
+        }
     }
 
     /// Counts a node's full histogram set, features in parallel blocks, rows in order.
@@ -490,6 +660,8 @@ impl Grower<'_> {
             rest = tail;
             first = last;
         }
+        let timer = profile::timer();
+        profile::bytes(samples.len() as u64 * ((cols as u64).div_ceil(64) * 64 + 12));
         blocks.into_par_iter().for_each(|(first, last, block)| {
             let base = offsets[first];
             for &row in samples {
@@ -501,6 +673,7 @@ impl Grower<'_> {
                 }
             }
         });
+        profile::lap(Phase::Fill, samples.len(), timer);
         HistSet { counts }
     }
 
@@ -511,9 +684,11 @@ impl Grower<'_> {
         offsets: &[usize],
         counts: &[u32],
         n: u32,
+        rows: usize,
         constants: &mut [u64],
     ) -> Option<Candidate> {
         let k = self.n_classes;
+        let timer = profile::timer();
         let features: Vec<usize> = (0..self.binned.cols).filter(|&f| !is_set(constants, f)).collect();
         let results: Vec<(bool, Option<Candidate>)> = features
             .par_iter()
@@ -535,6 +710,7 @@ impl Grower<'_> {
                 best = Some(candidate);
             }
         }
+        profile::lap(Phase::Sweep, rows, timer);
         best
     }
 
@@ -663,6 +839,7 @@ impl Grower<'_> {
     #[allow(clippy::too_many_arguments)]
     fn best_over_drawn_features(
         &self,
+        view: View<'_>,
         samples: &[u32],
         counts: &[u32],
         n: u32,
@@ -678,6 +855,12 @@ impl Grower<'_> {
         let mut varying_found = false;
         let mut drawn = 0;
         let mut batch: Vec<usize> = Vec::with_capacity(block);
+        if let View::Local(local) = view {
+            scratch.node.clear();
+            scratch.node.extend(
+                samples.iter().map(|&i| (i as usize, local.class[i as usize], local.weight[i as usize])),
+            );
+        }
         while drawn < cols && (visited < self.params.max_features || !varying_found) {
             batch.clear();
             while drawn < cols && batch.len() < block {
@@ -696,9 +879,7 @@ impl Grower<'_> {
             if batch.is_empty() {
                 continue;
             }
-            for (&feature, (constant, candidate)) in
-                batch.iter().zip(self.evaluate_block(&batch, samples, counts, n, scratch))
-            {
+            let mut take = |feature: usize, (constant, candidate): (bool, Option<Candidate>)| {
                 if constant {
                     set(constants, feature);
                 } else {
@@ -708,6 +889,38 @@ impl Grower<'_> {
                     && best.is_none_or(|b| candidate.cost < b.cost)
                 {
                     best = Some(candidate);
+                }
+                // Whether the best is a pure split (see below).
+                best.is_some_and(|b| b.cost <= 0.0)
+            };
+            let gini = self.params.criterion == Criterion::Gini;
+            match view {
+                View::Table => {
+                    for (&feature, result) in
+                        batch.iter().zip(self.evaluate_block(&batch, samples, counts, n, scratch))
+                    {
+                        take(feature, result);
+                    }
+                }
+                View::Local(local) => {
+                    if profile::ENABLED {
+                        let lines = 1 + samples.windows(2).filter(|w| w[0] / 64 != w[1] / 64).count() as u64;
+                        profile::bytes(batch.len() as u64 * lines * 64 + samples.len() as u64 * 12);
+                    }
+                    for &feature in &batch {
+                        let pure = take(
+                            feature,
+                            self.evaluate_column(local.column(feature), feature, counts, n, scratch),
+                        );
+                        // A Gini cost is never below 0 as computed (n + num/den with num/den
+                        // rounded from a value >= -n), and only a lower one replaces the
+                        // best: after a pure split the other drawn features cannot win.
+                        // (Skipping them only leaves their constancy for the children to
+                        // find; the draws are already made.)
+                        if gini && pure {
+                            break;
+                        }
+                    }
                 }
             }
         }
@@ -743,8 +956,15 @@ impl Grower<'_> {
         spans.sort_unstable();
         spans.dedup();
         const AHEAD: usize = 8;
+        let timer = profile::timer();
+        if profile::ENABLED {
+            let mut lines: Vec<usize> = features.iter().map(|&f| f / 64).collect();
+            lines.sort_unstable();
+            lines.dedup();
+            profile::bytes(samples.len() as u64 * (lines.len() as u64 * 64 + 12));
+        }
         // Large nodes occupy most bins: finding them by scanning is cheaper than marking.
-        let track_occupied = samples.len() < TRACK_BELOW;
+        let track_occupied = samples.len() < TRACK_BLOCK_BELOW;
         for (i, &row) in samples.iter().enumerate() {
             if let Some(&ahead) = samples.get(i + AHEAD) {
                 let base = ahead as usize * cols;
@@ -773,21 +993,19 @@ impl Grower<'_> {
                 }
             }
         }
+        let timer = profile::lap(Phase::Fill, samples.len(), timer);
         let mut results = Vec::with_capacity(features.len());
         for (j, &feature) in features.iter().enumerate() {
             if !track_occupied {
                 for word in 0..4 {
-                    let mut mask = 0u64;
-                    for bit in 0..64 {
-                        if scratch.classes[j * 256 + word * 64 + bit] != 0 {
-                            mask |= 1 << bit;
-                        }
-                    }
-                    scratch.occupied[j * 4 + word] = mask;
+                    let first = j * 256 + word * 64;
+                    scratch.occupied[j * 4 + word] =
+                        crate::simd::nonzero_mask(&scratch.classes[first..first + 64]);
                 }
             }
             results.push(self.sweep(j, feature, counts, n, scratch));
         }
+        profile::lap(Phase::Sweep, samples.len(), timer);
         results
     }
 
@@ -802,36 +1020,74 @@ impl Grower<'_> {
         n: u32,
         scratch: &mut Scratch,
     ) -> Vec<(bool, Option<Candidate>)> {
-        let k = self.n_classes;
         let rows = self.binned.rows;
+        if profile::ENABLED {
+            // Each feature's column lines holding at least one of the node's rows.
+            let lines = 1 + samples.windows(2).filter(|w| w[0] / 64 != w[1] / 64).count() as u64;
+            profile::bytes(features.len() as u64 * lines * 64 + samples.len() as u64 * 12);
+        }
         scratch.node.clear();
         scratch
             .node
             .extend(samples.iter().map(|&row| (row as usize, self.y[row as usize] as u16, self.weight(row))));
-        let mut results = Vec::with_capacity(features.len());
-        for (j, &feature) in features.iter().enumerate() {
-            let column = &columns[feature * rows..(feature + 1) * rows];
-            let hist = &mut scratch.hist[j * 256 * k..(j + 1) * 256 * k];
-            let classes = &mut scratch.classes[j * 256..(j + 1) * 256];
-            for &(row, class, w) in &scratch.node {
+        features
+            .iter()
+            .map(|&feature| {
+                self.evaluate_column(
+                    &columns[feature * rows..(feature + 1) * rows],
+                    feature,
+                    counts,
+                    n,
+                    scratch,
+                )
+            })
+            .collect()
+    }
+
+    /// One feature of the node whose rows `scratch.node` holds, from its column: fills the
+    /// histogram (region 0 of the scratch, small enough to stay in L1) and sweeps it.
+    #[inline(never)]
+    fn evaluate_column(
+        &self,
+        column: &[u8],
+        feature: usize,
+        counts: &[u32],
+        n: u32,
+        scratch: &mut Scratch,
+    ) -> (bool, Option<Candidate>) {
+        let k = self.n_classes;
+        let timer = profile::timer();
+        let Scratch { hist, classes, occupied, node, .. } = scratch;
+        let rows = node.len();
+        let (hist, classes) = (&mut hist[..256 * k], &mut classes[..256]);
+        if node.len() < TRACK_BELOW {
+            for &(row, class, w) in node.iter() {
                 let bin = column[row] as usize;
                 hist[bin * k + class as usize] += w;
                 classes[bin] |= 1 << (class & 15);
+                occupied[bin >> 6] |= 1u64 << (bin & 63);
             }
-            for word in 0..4 {
-                let mut mask = 0u64;
-                for bit in 0..64 {
-                    if classes[word * 64 + bit] != 0 {
-                        mask |= 1 << bit;
-                    }
+        } else {
+            // Only the counts per row; the classes of each bin and the occupied bins are
+            // read from the histogram afterwards.
+            // The column bytes of rows a little ahead are fetched early: a node's rows are
+            // scattered over its subtree's copy.
+            const AHEAD: usize = 16;
+            for (i, &(row, class, w)) in node.iter().enumerate() {
+                if let Some(&(ahead, _, _)) = node.get(i + AHEAD) {
+                    prefetch(&column[ahead]);
                 }
-                scratch.occupied[j * 4 + word] = mask;
+                hist[column[row] as usize * k + class as usize] += w;
+            }
+            crate::simd::class_masks(hist, k, classes);
+            for (word, mask) in occupied[..4].iter_mut().enumerate() {
+                *mask = crate::simd::nonzero_mask(&classes[word * 64..(word + 1) * 64]);
             }
         }
-        for (j, &feature) in features.iter().enumerate() {
-            results.push(self.sweep(j, feature, counts, n, scratch));
-        }
-        results
+        let timer = profile::lap(Phase::Fill, rows, timer);
+        let result = self.sweep(0, feature, counts, n, scratch);
+        profile::lap(Phase::Sweep, rows, timer);
+        result
     }
 
     /// Sweeps feature `j` of the filled block, clearing what it used.
@@ -867,6 +1123,9 @@ impl Grower<'_> {
         n: u32,
         scratch: &mut Scratch,
     ) -> (usize, Option<Best>) {
+        if self.params.criterion == Criterion::Gini && n < GINI_EXACT_BELOW {
+            return self.sweep_gini(j, counts, n, scratch);
+        }
         let k = self.n_classes;
         scratch.left.iter_mut().for_each(|c| *c = 0);
         scratch.right.copy_from_slice(counts);
@@ -904,6 +1163,105 @@ impl Grower<'_> {
             }
         }
         (occupied, best)
+    }
+
+    /// [`Grower::sweep_clearing`] for the Gini criterion, its sums of squares kept in
+    /// `f64`: every value is an integer below 2^53 (the node's weight is below 2^25), so
+    /// each is exact and the split costs are bit for bit the same as from integers,
+    /// without a conversion per candidate. Only the left child's counts are kept; a bin's
+    /// change to the sums is summed in integers and added once.
+    #[inline(always)]
+    fn sweep_gini(&self, j: usize, counts: &[u32], n: u32, scratch: &mut Scratch) -> (usize, Option<Best>) {
+        let k = self.n_classes;
+        let Scratch { hist, classes, occupied, left, .. } = scratch;
+        let left = &mut left[..k];
+        let counts = &counts[..k];
+        let hist = &mut hist[j * 256 * k..(j + 1) * 256 * k];
+        let classes = &mut classes[j * 256..(j + 1) * 256];
+        let occupied = &mut occupied[j * 4..j * 4 + 4];
+        left.iter_mut().for_each(|c| *c = 0);
+        let mut q_left = 0.0f64;
+        let mut q_right: f64 = counts.iter().map(|&c| f64::from(c) * f64::from(c)).sum();
+        let (mut n_left, mut n_right) = (0u32, n);
+        let min_leaf = self.params.min_samples_leaf;
+        // A candidate needs min_leaf <= n_left <= n - min_leaf (the node has 2 min_leaf).
+        let span = n.saturating_sub(2 * min_leaf);
+        let stop = min_leaf.max(1);
+        // The best so far; an infinite cost stands for none (every finite one beats it).
+        // Its bins are packed: left | right << 8 | FOUND.
+        const FOUND: u32 = 1 << 16;
+        let (mut b_num, mut b_den, mut b_bins) = (f64::INFINITY, 1.0f64, 0u32);
+        let mut seen = 0usize;
+        let mut previous_bin = 0u32;
+        let mut word = 0;
+        let mut mask = std::mem::take(&mut occupied[0]);
+        'sweep: loop {
+            while mask == 0 {
+                word += 1;
+                if word == 4 {
+                    break 'sweep;
+                }
+                mask = std::mem::take(&mut occupied[word]);
+            }
+            let bin = (word * 64) as u32 + mask.trailing_zeros();
+            mask &= mask - 1;
+            if seen > 0 && n_left.wrapping_sub(min_leaf) <= span {
+                let (l, r) = (f64::from(n_left), f64::from(n_right));
+                // As `Sweep::cost_fraction`: n - (QL/nL + QR/nR) without the constant.
+                let num = -(q_left * r + q_right * l);
+                let den = l * r;
+                if num * b_den < b_num * den {
+                    (b_num, b_den, b_bins) = (num, den, previous_bin | bin << 8 | FOUND);
+                }
+            }
+            seen += 1;
+            previous_bin = bin;
+            // The bin's change to both sums of squares, in integers, then added once:
+            // (l + h)² - l² = h (2l + h) and r² - (r - h)² = h (2r - h). (As i64, whose
+            // conversion to f64 is one instruction.)
+            let (mut d_left, mut d_right, mut moved) = (0i64, 0i64, 0u32);
+            let slot = bin as usize;
+            for class in classes_present(std::mem::take(&mut classes[slot]), k) {
+                let h = std::mem::take(&mut hist[slot * k + class]);
+                let l = left[class];
+                let r = counts[class] - l;
+                d_left += i64::from(h) * i64::from(2 * l + h);
+                d_right += i64::from(h) * i64::from(2 * r - h);
+                left[class] = l + h;
+                moved += h;
+            }
+            q_left += d_left as f64;
+            q_right -= d_right as f64;
+            n_left += moved;
+            n_right -= moved;
+            if n_right < stop {
+                break;
+            }
+        }
+        // What the sweep did not reach (it stopped once the right child grew too small)
+        // is only cleared.
+        loop {
+            while mask != 0 {
+                let slot = word * 64 + mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                seen += 1;
+                for class in classes_present(std::mem::take(&mut classes[slot]), k) {
+                    hist[slot * k + class] = 0;
+                }
+            }
+            word += 1;
+            if word >= 4 {
+                break;
+            }
+            mask = std::mem::take(&mut occupied[word]);
+        }
+        let best = (b_bins & FOUND != 0).then_some((
+            b_num,
+            b_den,
+            (b_bins & 0xff) as usize,
+            (b_bins >> 8 & 0xff) as usize,
+        ));
+        (seen, best)
     }
 
     /// The pass of [`Grower::sweep`] with the missing bin (`missing`, the feature's last)
@@ -1021,7 +1379,11 @@ fn prefetch(byte: &u8) {
 /// Moves the items satisfying `goes_left` to the front, keeping the order on both
 /// sides (so every node's rows stay sorted and its column reads run forward through
 /// memory); returns how many went left.
-fn stable_partition(items: &mut [u32], buffer: &mut Vec<u32>, goes_left: impl Fn(u32) -> bool) -> usize {
+fn stable_partition(
+    items: &mut [u32],
+    buffer: &mut Vec<u32>,
+    mut goes_left: impl FnMut(u32) -> bool,
+) -> usize {
     buffer.clear();
     let mut left = 0;
     for i in 0..items.len() {

@@ -13,6 +13,8 @@ pub mod grow;
 pub mod logistic;
 pub mod majority;
 mod params;
+pub mod profile;
+pub mod simd;
 pub mod testing;
 pub mod tree;
 pub mod tree_learner;

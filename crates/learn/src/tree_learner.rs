@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 
 use crate::binning::Binned;
 use crate::grow::{Criterion, GrowParams, Sample, grow};
+use crate::profile::{self, Phase};
 use crate::tree::{Tree, normalised_importances};
 use crate::{LearnError, Learner, LearnerKind, ModelFacts, ParamError, Params, Scores};
 
@@ -141,7 +142,9 @@ pub(crate) fn check_shape(train: &data::Table, n_classes: usize) -> Result<(), L
 impl Learner for DecisionTree {
     fn fit(&mut self, train: &data::Table, n_classes: usize, seed: u64) -> Result<(), LearnError> {
         check_shape(train, n_classes)?;
+        let timer = profile::timer();
         let binned = Binned::new(&train.x, train.rows, train.cols);
+        profile::lap(Phase::Binning, train.rows, timer);
         let sample = Sample { rows: (0..train.rows as u32).collect(), weights: None };
         let params = self.params.grow_params(train.cols, true);
         let tree = grow(&binned, &train.y, n_classes, sample, &params, seed);
