@@ -9,8 +9,10 @@
 //! encoded features: this binary writes each table to a scratch folder for Python.
 //!
 //! `--profile` (with `--features profile`, `just bench-trees-profile`) adds a profile of
-//! one forest fit on Fashion-MNIST: time per phase and node size, and per tree level the
-//! bytes touched against the machine's measured read bandwidth.
+//! one forest fit on Fashion-MNIST (or `--profile-table NAME`): time per phase and node
+//! size, and per tree level the bytes touched against the machine's measured read
+//! bandwidth. `--tables a,b` and `--only tree|forest` narrow the comparison (`--tables
+//! none` skips it).
 //!
 //! Needs `TRADEOFF_DATA_DIR` pointing at the data folder (Fashion-MNIST directly or under
 //! `fashion-mnist/`; the other tables under their own folders, see its SOURCES.md); a
@@ -281,11 +283,11 @@ fn ratio_spread(ours: &[f64], theirs: &[f64]) -> String {
     format!("{m:.1}x [{:.1}-{:.1}]", ratios[0], ratios[ratios.len() - 1])
 }
 
-fn print_profile(report: &profile::Report, fit_s: f64, bandwidth: (f64, f64)) {
+fn print_profile(report: &profile::Report, table: &str, fit_s: f64, bandwidth: (f64, f64)) {
     let threads = rayon::current_num_threads();
     let ms = |ns: u64| ns as f64 / 1e6;
     println!(
-        "\nProfile of one forest fit on Fashion-MNIST ({fit_s:.2} s wall while profiled; CPU time summed over {threads} threads):"
+        "\nProfile of one forest fit on {table} ({fit_s:.2} s wall while profiled; CPU time summed over {threads} threads):"
     );
     print!("{:<16}", "phase \\ rows");
     for (lo, hi) in BUCKETS {
@@ -501,9 +503,10 @@ fn main() {
     }
     let _ = std::fs::remove_dir_all(&scratch);
     if with_profile {
-        let row = ours(&exe, "forest", "fashion-mnist", true);
+        let table = value_of("--profile-table").unwrap_or_else(|| "fashion-mnist".into());
+        let row = ours(&exe, "forest", &table, true);
         match &row.profile {
-            Some(report) => print_profile(report, row.fit_s, (all_cores, one_core)),
+            Some(report) => print_profile(report, &table, row.fit_s, (all_cores, one_core)),
             None => println!("no profile came back"),
         }
     }

@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::binning::Binned;
-use crate::grow::{Sample, grow};
+use crate::grow::{Sample, Workspace, grow_in};
 use crate::profile::{self, Phase};
 use crate::tree::{Tree, normalised_importances};
 use crate::tree_learner::{MaxFeatures, TreeParams, check_shape};
@@ -60,9 +60,10 @@ impl Learner for RandomForest {
         profile::lap(Phase::Binning, train.rows, timer);
         let grow_params = self.params.grow_params(train.cols, false);
         let rows = train.rows;
+        // Each thread reuses its buffers from tree to tree.
         self.trees = (0..self.n_estimators)
             .into_par_iter()
-            .map(|t| {
+            .map_init(Workspace::default, |workspace, t| {
                 let tree_seed = derive_seed(seed, &format!("tree-{t}"));
                 if self.bootstrap {
                     let timer = profile::timer();
@@ -73,7 +74,8 @@ impl Learner for RandomForest {
                     }
                     let in_bag: Vec<u32> = (0..rows as u32).filter(|&r| counts[r as usize] > 0).collect();
                     profile::lap(Phase::Bootstrap, rows, timer);
-                    grow(
+                    grow_in(
+                        workspace,
                         &binned,
                         &train.y,
                         n_classes,
@@ -83,7 +85,7 @@ impl Learner for RandomForest {
                     )
                 } else {
                     let all = Sample { rows: (0..rows as u32).collect(), weights: None };
-                    grow(&binned, &train.y, n_classes, all, &grow_params, tree_seed)
+                    grow_in(workspace, &binned, &train.y, n_classes, all, &grow_params, tree_seed)
                 }
             })
             .collect();

@@ -21,6 +21,8 @@ use rayon::prelude::*;
 
 use crate::binning::Binned;
 use crate::profile::{self, Phase};
+#[cfg(target_arch = "x86_64")]
+use crate::simd::Level;
 use crate::tree::{LEAF, MISSING_LEFT, MISSING_SEEN, Node, Tree};
 use data::rng::Rng;
 
@@ -57,14 +59,50 @@ pub fn grow(
     params: &GrowParams,
     seed: u64,
 ) -> Tree {
-    let total_weight: u64 = match sample.weights {
-        Some(w) => sample.rows.iter().map(|&r| u64::from(w[r as usize])).sum(),
-        None => sample.rows.len() as u64,
+    grow_in(&mut Workspace::default(), binned, y, n_classes, sample, params, seed)
+}
+
+/// Buffers one thread reuses from tree to tree (a forest grows many): the histogram
+/// scratch and the subtree copies, allocated and faulted in once.
+#[derive(Default)]
+pub struct Workspace {
+    scratch: Option<Scratch>,
+    local: Local,
+}
+
+impl std::fmt::Debug for Workspace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workspace").finish_non_exhaustive()
+    }
+}
+
+/// [`grow`] with the buffers of `workspace`.
+pub fn grow_in(
+    workspace: &mut Workspace,
+    binned: &Binned,
+    y: &[u32],
+    n_classes: usize,
+    sample: Sample<'_>,
+    params: &GrowParams,
+    seed: u64,
+) -> Tree {
+    // n ln n for every weight a node can have, for entropy sweeps (Gini needs none).
+    let nlogn: Vec<f64> = match params.criterion {
+        Criterion::Entropy => {
+            let total_weight: u64 = match sample.weights {
+                Some(w) => sample.rows.iter().map(|&r| u64::from(w[r as usize])).sum(),
+                None => sample.rows.len() as u64,
+            };
+            (0..=total_weight).map(|n| if n == 0 { 0.0 } else { n as f64 * (n as f64).ln() }).collect()
+        }
+        Criterion::Gini => Vec::new(),
     };
-    let nlogn: Vec<f64> =
-        (0..=total_weight).map(|n| if n == 0 { 0.0 } else { n as f64 * (n as f64).ln() }).collect();
     let grower = Grower { binned, y, n_classes, weights: sample.weights, params, nlogn };
-    grower.run(sample.rows, seed)
+    if workspace.scratch.as_ref().is_none_or(|s| s.left.len() != n_classes) {
+        workspace.scratch = Some(Scratch::new(n_classes));
+    }
+    let Workspace { scratch, local } = workspace;
+    grower.run(sample.rows, seed, scratch.as_mut().expect("a scratch"), local)
 }
 
 struct Grower<'a> {
@@ -145,8 +183,8 @@ struct Pending {
     start: usize,
     end: usize,
     depth: usize,
-    /// Where the node's rows' bins are: 0 the table, 1 and 2 a subtree's copy.
-    store: usize,
+    /// Whether the node's rows index the subtree copy (else the table).
+    local: bool,
     /// The split node whose `right` must point at this node, if it is a right child.
     right_of: Option<usize>,
     /// Features known to be constant in this node (they were in an ancestor): one bit each.
@@ -173,8 +211,6 @@ struct Local {
     columns: Vec<u8>,
     class: Vec<u16>,
     weight: Vec<u32>,
-    /// Each copied row's row in the table.
-    origin: Vec<u32>,
 }
 
 impl Local {
@@ -193,10 +229,11 @@ enum View<'s> {
     Local(&'s Local),
 }
 
-/// A node moves its subtree into a copy when its rows fill at most this many bytes of
-/// bins and at most an eighth of the rows of where they are now: the first copy stays
-/// in the last-level cache, the second in L2.
-const LOCAL_BYTES: [usize; 2] = [4 << 20, 256 << 10];
+/// A forest's node moves its subtree into a copy when its rows fill at most this many
+/// bytes of bins (so the copy stays in the last-level cache) and at most an eighth of
+/// the table's rows. (A second, L2-sized level of copies cost as much as it saved:
+/// copying reads whole rows from memory.)
+const LOCAL_BYTES: usize = 4 << 20;
 const LOCAL_SHRINK: usize = 8;
 
 /// Below this many rows a node marks occupied bins while counting; above, it reads them
@@ -353,14 +390,13 @@ impl Grower<'_> {
         }
     }
 
-    fn run(&self, mut rows: Vec<u32>, seed: u64) -> Tree {
+    fn run(&self, mut rows: Vec<u32>, seed: u64, scratch: &mut Scratch, local: &mut Local) -> Tree {
         let cols = self.binned.cols;
         let k = self.n_classes;
         let mut rng = Rng::new(seed);
         let mut feature_order: Vec<usize> = (0..cols).collect();
         let mut nodes: Vec<Node> = Vec::new();
         let mut decrease = vec![0.0; cols];
-        let mut scratch = Scratch::new(k);
         let mut counts = vec![0u32; k];
         let mut left_counts = vec![0u32; k];
         let mut buffer: Vec<u32> = Vec::new();
@@ -375,13 +411,12 @@ impl Grower<'_> {
             start: 0,
             end: rows.len(),
             depth: 0,
-            store: 0,
+            local: false,
             right_of: None,
             constants: vec![0; words],
             hist: None,
         }];
         let all_features = self.params.max_features >= cols;
-        let mut locals: [Local; 2] = Default::default();
         // Feature regions of a histogram set: feature f's counts start at offsets[f].
         let mut offsets = Vec::with_capacity(cols + 1);
         offsets.push(0);
@@ -425,21 +460,18 @@ impl Grower<'_> {
                 continue;
             }
             // A forest's node small enough moves its subtree's rows into a copy.
-            if !all_features && pending.store < locals.len() {
-                let here = if pending.store == 0 { self.binned.rows } else { locals[pending.store - 1].rows };
-                if samples.len() * cols <= LOCAL_BYTES[pending.store] && samples.len() * LOCAL_SHRINK <= here
-                {
-                    let timer = profile::timer();
-                    let (done, todo) = locals.split_at_mut(pending.store);
-                    let from =
-                        if pending.store == 0 { View::Table } else { View::Local(&done[pending.store - 1]) };
-                    self.copy_rows(from, samples, &mut todo[0]);
-                    samples.iter_mut().enumerate().for_each(|(i, row)| *row = i as u32);
-                    pending.store += 1;
-                    profile::lap(Phase::Copy, rows_here, timer);
-                }
+            if !all_features
+                && !pending.local
+                && samples.len() * cols <= LOCAL_BYTES
+                && samples.len() * LOCAL_SHRINK <= self.binned.rows
+            {
+                let timer = profile::timer();
+                self.copy_rows(samples, local);
+                samples.iter_mut().enumerate().for_each(|(i, row)| *row = i as u32);
+                pending.local = true;
+                profile::lap(Phase::Copy, rows_here, timer);
             }
-            let view = if pending.store == 0 { View::Table } else { View::Local(&locals[pending.store - 1]) };
+            let view = if pending.local { View::Local(local) } else { View::Table };
             // A large node of a whole-feature tree works from its histogram set: given by
             // its parent, or counted now.
             let hist = match pending.hist.take() {
@@ -452,7 +484,7 @@ impl Grower<'_> {
             let best = if let Some(hist) = &hist {
                 self.best_from_set(hist, &offsets, &counts, n, rows_here, &mut pending.constants)
             } else if all_features {
-                self.best_over_all_features(samples, &counts, n, &mut scratch, &mut pending.constants)
+                self.best_over_all_features(samples, &counts, n, scratch, &mut pending.constants)
             } else {
                 let constants = &mut pending.constants;
                 self.best_over_drawn_features(
@@ -460,7 +492,7 @@ impl Grower<'_> {
                     samples,
                     &counts,
                     n,
-                    &mut scratch,
+                    scratch,
                     &mut rng,
                     &mut feature_order,
                     constants,
@@ -537,7 +569,7 @@ impl Grower<'_> {
                 start: middle,
                 end: pending.end,
                 depth,
-                store: pending.store,
+                local: pending.local,
                 right_of: Some(id),
                 constants: pending.constants.clone(),
                 hist: right_hist,
@@ -548,7 +580,7 @@ impl Grower<'_> {
                 start: pending.start,
                 end: middle,
                 depth,
-                store: pending.store,
+                local: pending.local,
                 right_of: None,
                 constants: pending.constants,
             });
@@ -559,24 +591,23 @@ impl Grower<'_> {
     }
 
     #[inline(never)]
-    /// Copies the bins, classes and weights of `samples` (rows of `from`) into `to`,
-    /// column by column, in the order of `samples`: whole rows of the table (contiguous
-    /// bytes, whichever copy they are in now) transposed by the vector kernels.
-    fn copy_rows(&self, from: View<'_>, samples: &[u32], to: &mut Local) {
+    /// Copies the bins, classes and weights of `samples` (rows of the table) into `to`,
+    /// column by column, in the order of `samples`: whole rows (contiguous bytes)
+    /// transposed by the vector kernels.
+    fn copy_rows(&self, samples: &[u32], to: &mut Local) {
         let cols = self.binned.cols;
         let m = samples.len();
         to.rows = m;
-        to.columns.resize(cols * m, 0);
-        to.origin.clear();
-        match from {
-            View::Table => to.origin.extend_from_slice(samples),
-            View::Local(local) => to.origin.extend(samples.iter().map(|&r| local.origin[r as usize])),
+        // Grown once to the largest copy (and the kernels' 16 bytes of slack), never
+        // cleared: every byte used is written.
+        if to.columns.len() < cols * m + 16 {
+            to.columns.resize(cols * m + 16, 0);
         }
         to.class.clear();
-        to.class.extend(to.origin.iter().map(|&r| self.y[r as usize] as u16));
+        to.class.extend(samples.iter().map(|&r| self.y[r as usize] as u16));
         to.weight.clear();
-        to.weight.extend(to.origin.iter().map(|&r| self.weight(r)));
-        crate::simd::gather_transpose(&self.binned.bins, cols, &to.origin, &mut to.columns);
+        to.weight.extend(samples.iter().map(|&r| self.weight(r)));
+        crate::simd::gather_transpose(&self.binned.bins, cols, samples, &mut to.columns);
         profile::bytes((m * cols) as u64 * 2);
     }
 
@@ -1046,8 +1077,57 @@ impl Grower<'_> {
 
     /// One feature of the node whose rows `scratch.node` holds, from its column: fills the
     /// histogram (region 0 of the scratch, small enough to stay in L1) and sweeps it.
-    #[inline(never)]
+    /// Compiled for each instruction-set level (BMI's bit scans, AVX-512's registers) and
+    /// dispatched at run time.
     fn evaluate_column(
+        &self,
+        column: &[u8],
+        feature: usize,
+        counts: &[u32],
+        n: u32,
+        scratch: &mut Scratch,
+    ) -> (bool, Option<Candidate>) {
+        #[cfg(target_arch = "x86_64")]
+        match crate::simd::level() {
+            // SAFETY: the level was detected on this CPU.
+            Level::Avx512 => {
+                return unsafe { self.evaluate_column_avx512(column, feature, counts, n, scratch) };
+            }
+            // SAFETY: as above.
+            Level::Avx2 => return unsafe { self.evaluate_column_avx2(column, feature, counts, n, scratch) },
+            Level::Scalar => {}
+        }
+        self.evaluate_column_body(column, feature, counts, n, scratch)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt,fma")]
+    unsafe fn evaluate_column_avx2(
+        &self,
+        column: &[u8],
+        feature: usize,
+        counts: &[u32],
+        n: u32,
+        scratch: &mut Scratch,
+    ) -> (bool, Option<Candidate>) {
+        self.evaluate_column_body(column, feature, counts, n, scratch)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,bmi1,bmi2,lzcnt,popcnt,fma")]
+    unsafe fn evaluate_column_avx512(
+        &self,
+        column: &[u8],
+        feature: usize,
+        counts: &[u32],
+        n: u32,
+        scratch: &mut Scratch,
+    ) -> (bool, Option<Candidate>) {
+        self.evaluate_column_body(column, feature, counts, n, scratch)
+    }
+
+    #[inline(always)]
+    fn evaluate_column_body(
         &self,
         column: &[u8],
         feature: usize,
@@ -1060,32 +1140,27 @@ impl Grower<'_> {
         let Scratch { hist, classes, occupied, node, .. } = scratch;
         let rows = node.len();
         let (hist, classes) = (&mut hist[..256 * k], &mut classes[..256]);
+        // The occupied bins are read from the bins' class masks afterwards (a few vector
+        // tests), never marked per row: a run of rows in one 64-bin word would wait on
+        // its own previous mark. Small nodes mark each bin's classes as they count; larger
+        // ones read them from the histogram afterwards.
         if node.len() < TRACK_BELOW {
             for &(row, class, w) in node.iter() {
                 let bin = column[row] as usize;
                 hist[bin * k + class as usize] += w;
                 classes[bin] |= 1 << (class & 15);
-                occupied[bin >> 6] |= 1u64 << (bin & 63);
             }
         } else {
-            // Only the counts per row; the classes of each bin and the occupied bins are
-            // read from the histogram afterwards.
-            // The column bytes of rows a little ahead are fetched early: a node's rows are
-            // scattered over its subtree's copy.
-            const AHEAD: usize = 16;
-            for (i, &(row, class, w)) in node.iter().enumerate() {
-                if let Some(&(ahead, _, _)) = node.get(i + AHEAD) {
-                    prefetch(&column[ahead]);
-                }
+            for &(row, class, w) in node.iter() {
                 hist[column[row] as usize * k + class as usize] += w;
             }
             crate::simd::class_masks(hist, k, classes);
-            for (word, mask) in occupied[..4].iter_mut().enumerate() {
-                *mask = crate::simd::nonzero_mask(&classes[word * 64..(word + 1) * 64]);
-            }
+        }
+        for (word, mask) in occupied[..4].iter_mut().enumerate() {
+            *mask = crate::simd::nonzero_mask(&classes[word * 64..(word + 1) * 64]);
         }
         let timer = profile::lap(Phase::Fill, rows, timer);
-        let result = self.sweep(0, feature, counts, n, scratch);
+        let result = self.sweep_body(0, feature, counts, n, scratch);
         profile::lap(Phase::Sweep, rows, timer);
         result
     }
@@ -1093,6 +1168,18 @@ impl Grower<'_> {
     /// Sweeps feature `j` of the filled block, clearing what it used.
     #[inline(never)]
     fn sweep(
+        &self,
+        j: usize,
+        feature: usize,
+        counts: &[u32],
+        n: u32,
+        scratch: &mut Scratch,
+    ) -> (bool, Option<Candidate>) {
+        self.sweep_body(j, feature, counts, n, scratch)
+    }
+
+    #[inline(always)]
+    fn sweep_body(
         &self,
         j: usize,
         feature: usize,
@@ -1210,9 +1297,11 @@ impl Grower<'_> {
                 // As `Sweep::cost_fraction`: n - (QL/nL + QR/nR) without the constant.
                 let num = -(q_left * r + q_right * l);
                 let den = l * r;
-                if num * b_den < b_num * den {
-                    (b_num, b_den, b_bins) = (num, den, previous_bin | bin << 8 | FOUND);
-                }
+                // Selected rather than branched on: whether a bin improves is data.
+                let better = num * b_den < b_num * den;
+                b_num = if better { num } else { b_num };
+                b_den = if better { den } else { b_den };
+                b_bins = if better { previous_bin | bin << 8 | FOUND } else { b_bins };
             }
             seen += 1;
             previous_bin = bin;
@@ -1221,7 +1310,8 @@ impl Grower<'_> {
             // conversion to f64 is one instruction.)
             let (mut d_left, mut d_right, mut moved) = (0i64, 0i64, 0u32);
             let slot = bin as usize;
-            for class in classes_present(std::mem::take(&mut classes[slot]), k) {
+            let present = std::mem::take(&mut classes[slot]);
+            let mut shift = |class: usize| {
                 let h = std::mem::take(&mut hist[slot * k + class]);
                 let l = left[class];
                 let r = counts[class] - l;
@@ -1229,6 +1319,14 @@ impl Grower<'_> {
                 d_right += i64::from(h) * i64::from(2 * r - h);
                 left[class] = l + h;
                 moved += h;
+            };
+            if k <= 16 && present & present.wrapping_sub(1) == 0 {
+                // Most bins hold one class: no loop.
+                shift(present.trailing_zeros() as usize);
+            } else {
+                for class in classes_present(present, k) {
+                    shift(class);
+                }
             }
             q_left += d_left as f64;
             q_right -= d_right as f64;

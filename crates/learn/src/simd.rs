@@ -12,9 +12,9 @@ use std::sync::OnceLock;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
     Scalar,
-    /// AVX2 (with BMI2 and FMA, as every AVX2 CPU since Haswell and Zen has them).
+    /// AVX2 with BMI1/2, LZCNT, POPCNT and FMA (every AVX2 CPU since Haswell and Zen).
     Avx2,
-    /// AVX-512 F, BW, VL and VBMI2 (Ice Lake, Zen 4 and later).
+    /// AVX-512 F, BW and VL besides (Skylake-SP, Ice Lake, Zen 4 and later).
     Avx512,
 }
 
@@ -31,17 +31,20 @@ impl Level {
     pub fn detect() -> Level {
         #[cfg(target_arch = "x86_64")]
         {
-            if is_x86_feature_detected!("avx512f")
+            let avx2 = is_x86_feature_detected!("avx2")
+                && is_x86_feature_detected!("bmi1")
+                && is_x86_feature_detected!("bmi2")
+                && is_x86_feature_detected!("lzcnt")
+                && is_x86_feature_detected!("popcnt")
+                && is_x86_feature_detected!("fma");
+            if avx2
+                && is_x86_feature_detected!("avx512f")
                 && is_x86_feature_detected!("avx512bw")
                 && is_x86_feature_detected!("avx512vl")
-                && is_x86_feature_detected!("avx512vbmi2")
             {
                 return Level::Avx512;
             }
-            if is_x86_feature_detected!("avx2")
-                && is_x86_feature_detected!("bmi2")
-                && is_x86_feature_detected!("fma")
-            {
+            if avx2 {
                 return Level::Avx2;
             }
         }
@@ -119,49 +122,57 @@ fn class_masks_scalar(hist: &[u32], k: usize, masks: &mut [u16; 256]) {
 }
 
 /// Gathers rows of a row-major byte matrix with `cols` columns into a column-major
-/// copy: `out[f * rows.len() + i] = bins[rows[i] * cols + f]`.
+/// copy: `out[f * rows.len() + i] = bins[rows[i] * cols + f]`. `out` holds 16 bytes more
+/// than `cols * rows.len()` (the vector kernels write whole groups of 16 rows).
 pub fn gather_transpose(bins: &[u8], cols: usize, rows: &[u32], out: &mut [u8]) {
     let m = rows.len();
-    assert!(out.len() >= cols * m);
+    assert!(out.len() >= cols * m + 16, "room for a padded group");
     assert!(rows.iter().all(|&r| (r as usize + 1) * cols <= bins.len()), "rows inside the matrix");
-    // Whole groups of 16 rows go through the vector transposes, in 16-, 32- or 64-byte
-    // wide tiles; the rest (last rows, last columns) byte by byte.
-    let groups = m / 16;
+    // Groups of 16 rows go through the vector transposes: the widest tiles first, 16-byte
+    // ones for the columns left, bytes for the last few. The last, partial group is done
+    // first, padded with repeats of its last row: what it writes past a column's end
+    // lands at the start of the next column, which the first group overwrites later.
     #[cfg(target_arch = "x86_64")]
-    let done_cols = {
+    let done_cols = if m >= 16 {
+        // Columns [0, wide) in the level's own tiles, [wide, narrow) in SSE2's.
         let width = match level() {
             Level::Avx512 => 64,
             Level::Avx2 => 32,
-            Level::Scalar => 16,
+            Level::Scalar => usize::MAX,
         };
-        let tiled = cols / width * width;
-        for g in 0..groups {
-            let group: &[u32; 16] = rows[g * 16..(g + 1) * 16].try_into().expect("16 rows");
-            // SAFETY: every row of the group holds `cols` bytes (checked above) and `out`
-            // holds `cols * m`; each kernel runs only at a level detected on this CPU
+        let (wide, narrow) = (cols / width * width, cols / 16 * 16);
+        let groups = m.div_ceil(16);
+        let group_of = |g: usize| -> [u32; 16] {
+            let first = if g == groups - 1 { m - 16 * (groups - 1) } else { 16 };
+            std::array::from_fn(|i| rows[16 * g + i.min(first - 1)])
+        };
+        let order = std::iter::once(groups - 1).chain(0..groups - 1);
+        let mut upcoming = order.clone().skip(1);
+        for g in order {
+            let (group, next) = (group_of(g), group_of(upcoming.next().unwrap_or(g)));
+            // SAFETY: every row of the groups holds `cols` bytes (checked above); `out`
+            // holds `cols * m + 16` bytes, so a tile's 16 bytes at `c * m + 16 g` (c <
+            // cols, 16 g < m) fit; each kernel runs only at a level detected on this CPU
             // (SSE2 is part of x86-64).
             unsafe {
+                let (b, o) = (bins.as_ptr(), out.as_mut_ptr());
                 match level() {
-                    Level::Avx512 => {
-                        x86::transpose_avx512(bins.as_ptr(), cols, tiled, group, out.as_mut_ptr(), m, g * 16)
-                    }
-                    Level::Avx2 => {
-                        x86::transpose_avx2(bins.as_ptr(), cols, tiled, group, out.as_mut_ptr(), m, g * 16)
-                    }
-                    Level::Scalar => {
-                        x86::transpose_sse2(bins.as_ptr(), cols, tiled, group, out.as_mut_ptr(), m, g * 16)
-                    }
+                    Level::Avx512 => x86::transpose_avx512(b, cols, 0, wide, &group, &next, o, m, 16 * g),
+                    Level::Avx2 => x86::transpose_avx2(b, cols, 0, wide, &group, &next, o, m, 16 * g),
+                    Level::Scalar => {}
                 }
+                x86::transpose_sse2(b, cols, wide, narrow, &group, &next, o, m, 16 * g);
             }
         }
-        tiled
+        narrow
+    } else {
+        0
     };
     #[cfg(not(target_arch = "x86_64"))]
     let done_cols = 0;
     for (i, &r) in rows.iter().enumerate() {
         let row = &bins[r as usize * cols..(r as usize + 1) * cols];
-        let first = if i < groups * 16 { done_cols } else { 0 };
-        for (f, &bin) in row.iter().enumerate().skip(first) {
+        for (f, &bin) in row.iter().enumerate().skip(done_cols) {
             out[f * m + i] = bin;
         }
     }
@@ -206,19 +217,35 @@ mod x86 {
         }};
     }
 
+    /// Hints the cache line at column `c0` of each row of a group.
+    #[inline(always)]
+    fn prefetch_rows(bins: *const u8, cols: usize, rows: &[u32; 16], c0: usize) {
+        for &r in rows {
+            // A prefetch never faults, wherever it points.
+            let at = bins.wrapping_add(r as usize * cols + c0);
+            // SAFETY: SSE is part of x86-64; a prefetch has no visible effect.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(at.cast()) };
+        }
+    }
+
     /// SSE2 (part of every x86-64): 16 rows by 16 columns per tile.
     #[target_feature(enable = "sse2")]
     #[allow(clippy::too_many_arguments)]
     pub unsafe fn transpose_sse2(
         bins: *const u8,
         cols: usize,
+        from: usize,
         tiled: usize,
         group: &[u32; 16],
+        next: &[u32; 16],
         out: *mut u8,
         m: usize,
         first: usize,
     ) {
-        for c0 in (0..tiled).step_by(16) {
+        for c0 in (from..tiled).step_by(16) {
+            if c0 % 64 == 0 {
+                prefetch_rows(bins, cols, next, c0);
+            }
             // SAFETY: the caller guarantees every row holds `cols >= tiled` bytes.
             let a: [__m128i; 16] = std::array::from_fn(|r| unsafe {
                 _mm_loadu_si128(bins.add(group[r] as usize * cols + c0).cast())
@@ -247,13 +274,18 @@ mod x86 {
     pub unsafe fn transpose_avx2(
         bins: *const u8,
         cols: usize,
+        from: usize,
         tiled: usize,
         group: &[u32; 16],
+        next: &[u32; 16],
         out: *mut u8,
         m: usize,
         first: usize,
     ) {
-        for c0 in (0..tiled).step_by(32) {
+        for c0 in (from..tiled).step_by(32) {
+            if c0 % 64 == 0 {
+                prefetch_rows(bins, cols, next, c0);
+            }
             // SAFETY: the caller guarantees every row holds `cols >= tiled` bytes.
             let a: [__m256i; 16] = std::array::from_fn(|r| unsafe {
                 _mm256_loadu_si256(bins.add(group[r] as usize * cols + c0).cast())
@@ -289,13 +321,18 @@ mod x86 {
     pub unsafe fn transpose_avx512(
         bins: *const u8,
         cols: usize,
+        from: usize,
         tiled: usize,
         group: &[u32; 16],
+        next: &[u32; 16],
         out: *mut u8,
         m: usize,
         first: usize,
     ) {
-        for c0 in (0..tiled).step_by(64) {
+        for c0 in (from..tiled).step_by(64) {
+            if c0 % 64 == 0 {
+                prefetch_rows(bins, cols, next, c0);
+            }
             // SAFETY: the caller guarantees every row holds `cols >= tiled` bytes.
             let a: [__m512i; 16] = std::array::from_fn(|r| unsafe {
                 _mm512_loadu_si512(bins.add(group[r] as usize * cols + c0).cast())
@@ -389,16 +426,18 @@ mod tests {
 
     #[test]
     fn every_path_transposes_like_the_definition() {
-        let cols = 200;
-        let bins: Vec<u8> = (0..300 * cols).map(|i| (i * 7 % 251) as u8).collect();
-        let rows: Vec<u32> = (0..37).map(|i| (i * 13 % 300) as u32).collect();
-        let expected: Vec<u8> = (0..cols)
-            .flat_map(|f| rows.iter().map(move |&r| (r as usize * 200 + f) * 7 % 251))
-            .map(|v| v as u8)
-            .collect();
-        let mut out = vec![0; cols * rows.len()];
-        gather_transpose(&bins, cols, &rows, &mut out);
-        assert_eq!(out, expected, "path {}", path());
+        // Row counts below, at and around the group of 16; column counts around each
+        // tile width.
+        for (cols, m) in [(200, 37), (784, 16), (784, 5), (100, 33), (16, 48), (64, 17), (7, 20), (150, 1)] {
+            let bins: Vec<u8> = (0..300 * cols).map(|i| (i * 7 % 251) as u8).collect();
+            let rows: Vec<u32> = (0..m).map(|i| (i * 13 % 300) as u32).collect();
+            let expected: Vec<u8> = (0..cols)
+                .flat_map(|f| rows.iter().map(move |&r| ((r as usize * cols + f) * 7 % 251) as u8))
+                .collect();
+            let mut out = vec![0; cols * rows.len() + 16];
+            gather_transpose(&bins, cols, &rows, &mut out);
+            assert_eq!(out[..cols * m], expected, "{cols} x {m}, path {}", path());
+        }
     }
 
     #[test]
