@@ -95,6 +95,7 @@ impl Learner for RandomForest {
     }
 
     /// Votes tree by tree over blocks of rows, so each tree stays in cache for a block.
+    /// (Walking 16 rows in lock step, branch-free, was slower than this.)
     fn predict(&self, x: &[f32], cols: usize) -> Vec<u32> {
         const BLOCK: usize = 128;
         let k = self.n_classes;
@@ -103,8 +104,17 @@ impl Learner for RandomForest {
                 let rows = block.len() / cols;
                 let mut votes = vec![0u32; rows * k];
                 for tree in &self.trees {
-                    for (r, row) in block.chunks_exact(cols).enumerate() {
-                        votes[r * k + tree.predict_row(row) as usize] += 1;
+                    // Two rows at a time: their walks are independent, so one's waits
+                    // overlap the other's (four, with their bookkeeping, were slower).
+                    let pairs = block.chunks_exact(2 * cols);
+                    let last = pairs.remainder();
+                    for (p, pair) in pairs.enumerate() {
+                        let (a, b) = tree.predict_pair(&pair[..cols], &pair[cols..]);
+                        votes[2 * p * k + a as usize] += 1;
+                        votes[(2 * p + 1) * k + b as usize] += 1;
+                    }
+                    if !last.is_empty() {
+                        votes[(rows - 1) * k + tree.predict_row(last) as usize] += 1;
                     }
                 }
                 (0..rows).map(move |r| argmax(&votes[r * k..(r + 1) * k]))

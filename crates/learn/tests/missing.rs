@@ -154,6 +154,20 @@ fn models_with_missing_values_read_back_to_the_same_predictions() {
     assert!(read.nodes.iter().any(|n| n.feature != LEAF && n.value == MISSING_SEEN));
 }
 
+/// Batch prediction (rows walking each tree side by side) gives every row the class that
+/// voting tree by tree over the row alone gives, missing values included.
+#[test]
+fn batch_predictions_equal_row_by_row_votes() {
+    let table = random_table(21, 1_500, 8, 40, 4, 0.1);
+    let mut forest = RandomForest::new(15, true, forest_params(Criterion::Gini));
+    forest.fit(&table, 4, 3).unwrap();
+    // Rows unlike the training rows, and a few entirely missing.
+    let mut x = random_table(22, 777, 8, 60, 4, 0.3).x;
+    x[..16].iter_mut().for_each(|v| *v = f32::NAN);
+    let one_by_one: Vec<u32> = x.chunks_exact(8).map(|row| forest.predict_one(row)).collect();
+    assert_eq!(forest.predict(&x, 8), one_by_one);
+}
+
 /// Infinite values are refused, missing ones accepted.
 #[test]
 fn trees_accept_missing_values_but_not_infinities() {
