@@ -46,34 +46,34 @@ impl Binned {
     fn build(x: &[f32], rows: usize, cols: usize, keep_columns: bool) -> Self {
         // One pass over the rows in order finds the features whose values are all integers
         // in 0..=255 (pixels, counts, codes) and which of those values occur.
-        let (small, present) = x
+        // Without branches or read-modify-writes per value: a value's byte is marked seen
+        // (a plain store; a value that is not a small integer marks something, but then its
+        // feature is not small and the marks are not used).
+        let (small, seen) = x
             .par_chunks(cols.max(1) * 1024)
             .fold(
-                || (vec![true; cols], vec![[0u64; 4]; cols]),
-                |(mut small, mut present), block| {
+                || (vec![true; cols], vec![[false; 256]; cols]),
+                |(mut small, mut seen), block| {
                     for row in block.chunks_exact(cols) {
-                        for (f, &v) in row.iter().enumerate() {
-                            if (0.0..=255.0).contains(&v) && v.fract() == 0.0 {
-                                let b = v as usize;
-                                present[f][b >> 6] |= 1 << (b & 63);
-                            } else {
-                                small[f] = false;
-                            }
+                        for ((&v, small), seen) in row.iter().zip(small.iter_mut()).zip(seen.iter_mut()) {
+                            let byte = v as u8;
+                            *small &= (0.0..=255.0).contains(&v) & (f32::from(byte) == v);
+                            seen[usize::from(byte)] = true;
                         }
                     }
-                    (small, present)
+                    (small, seen)
                 },
             )
             .reduce(
-                || (vec![true; cols], vec![[0u64; 4]; cols]),
-                |(mut small, mut present), (other_small, other_present)| {
+                || (vec![true; cols], vec![[false; 256]; cols]),
+                |(mut small, mut seen), (other_small, other_seen)| {
                     for f in 0..cols {
                         small[f] &= other_small[f];
-                        for w in 0..4 {
-                            present[f][w] |= other_present[f][w];
+                        for (a, b) in seen[f].iter_mut().zip(&other_seen[f]) {
+                            *a |= *b;
                         }
                     }
-                    (small, present)
+                    (small, seen)
                 },
             );
         // Small-integer features: bin = rank of the value among those present.
@@ -82,7 +82,7 @@ impl Binned {
         let mut upper = vec![Vec::new(); cols];
         for f in (0..cols).filter(|&f| small[f]) {
             for v in 0..256 {
-                if present[f][v >> 6] & (1 << (v & 63)) != 0 {
+                if seen[f][v] {
                     rank[f][v] = lower[f].len() as u8;
                     lower[f].push(v as f32);
                 }
@@ -103,16 +103,20 @@ impl Binned {
             missing[f] = bins.missing;
             general_column[f] = Some(bins.column);
         }
+        let general: Vec<(usize, Vec<u8>)> =
+            general_column.into_iter().enumerate().filter_map(|(f, c)| c.map(|c| (f, c))).collect();
         let mut bins = vec![0u8; rows * cols];
         bins.par_chunks_mut(cols.max(1) * 1024).enumerate().for_each(|(block, chunk)| {
             for (offset, row_bins) in chunk.chunks_exact_mut(cols).enumerate() {
                 let r = block * 1024 + offset;
                 let row = &x[r * cols..(r + 1) * cols];
-                for (f, bin) in row_bins.iter_mut().enumerate() {
-                    *bin = match &general_column[f] {
-                        None => rank[f][row[f] as usize],
-                        Some(column) => column[r],
-                    };
+                // Every feature through its rank table (meaningless for the others, which
+                // are written next from their own bins).
+                for ((bin, &v), rank) in row_bins.iter_mut().zip(row).zip(&rank) {
+                    *bin = rank[usize::from(v as u8)];
+                }
+                for (f, column) in &general {
+                    row_bins[*f] = column[r];
                 }
             }
         });
@@ -151,22 +155,19 @@ impl Binned {
     }
 }
 
-/// Column-major copy of a row-major matrix, in tiles that stay in cache.
+/// Column-major copy of a row-major matrix: blocks of columns in parallel, each by the
+/// vector transposes of [`crate::simd`].
 fn transpose(bins: &[u8], rows: usize, cols: usize) -> Vec<u8> {
-    const TILE: usize = 64;
-    let mut columns = vec![0u8; rows * cols];
-    columns.par_chunks_mut(rows.max(1) * TILE).enumerate().for_each(|(tile, block)| {
-        let first = tile * TILE;
-        let features = block.len() / rows.max(1);
-        for r0 in (0..rows).step_by(TILE) {
-            for r in r0..(r0 + TILE).min(rows) {
-                let row = &bins[r * cols + first..r * cols + first + features];
-                for (j, &bin) in row.iter().enumerate() {
-                    block[j * rows + r] = bin;
-                }
-            }
-        }
+    const BLOCK: usize = 64;
+    let all: Vec<u32> = (0..rows as u32).collect();
+    // 16 bytes of slack for the kernels' last group.
+    let mut columns = vec![0u8; rows * cols + 16];
+    columns[..rows * cols].par_chunks_mut(rows.max(1) * BLOCK).enumerate().for_each(|(block, out)| {
+        let first = block * BLOCK;
+        let last = (first + BLOCK).min(cols);
+        crate::simd::transpose_columns(bins, cols, &all, first, last, out);
     });
+    columns.truncate(rows * cols);
     columns
 }
 

@@ -125,40 +125,60 @@ fn class_masks_scalar(hist: &[u32], k: usize, masks: &mut [u16; 256]) {
 /// copy: `out[f * rows.len() + i] = bins[rows[i] * cols + f]`. `out` holds 16 bytes more
 /// than `cols * rows.len()` (the vector kernels write whole groups of 16 rows).
 pub fn gather_transpose(bins: &[u8], cols: usize, rows: &[u32], out: &mut [u8]) {
+    assert!(out.len() >= cols * rows.len() + 16, "room for a padded group");
+    transpose_columns(bins, cols, rows, 0, cols, out);
+}
+
+/// [`gather_transpose`] of the columns `first..last` only, into `out` from its start:
+/// `out[(f - first) * rows.len() + i]`. With 16 bytes of slack in `out` the last,
+/// partial group of rows goes through the vector kernels too; without, byte by byte.
+pub fn transpose_columns(bins: &[u8], cols: usize, rows: &[u32], first: usize, last: usize, out: &mut [u8]) {
     let m = rows.len();
-    assert!(out.len() >= cols * m + 16, "room for a padded group");
+    assert!(first <= last && last <= cols);
+    assert!(out.len() >= (last - first) * m, "room for the columns");
     assert!(rows.iter().all(|&r| (r as usize + 1) * cols <= bins.len()), "rows inside the matrix");
+    let padded = out.len() >= (last - first) * m + 16;
     // Groups of 16 rows go through the vector transposes: the widest tiles first, 16-byte
-    // ones for the columns left, bytes for the last few. The last, partial group is done
-    // first, padded with repeats of its last row: what it writes past a column's end
-    // lands at the start of the next column, which the first group overwrites later.
+    // ones for the columns left, bytes for the last few. With slack, the last, partial
+    // group is done first, padded with repeats of its last row: what it writes past a
+    // column's end lands at the start of the next column, which the first group
+    // overwrites later, or in the slack.
+    let groups = if m < 16 {
+        0
+    } else if padded {
+        m.div_ceil(16)
+    } else {
+        m / 16
+    };
     #[cfg(target_arch = "x86_64")]
-    let done_cols = if m >= 16 {
-        // Columns [0, wide) in the level's own tiles, [wide, narrow) in SSE2's.
+    let done_cols = if groups > 0 {
+        // Columns [first, wide) in the level's own tiles, [wide, narrow) in SSE2's.
         let width = match level() {
             Level::Avx512 => 64,
             Level::Avx2 => 32,
             Level::Scalar => usize::MAX,
         };
-        let (wide, narrow) = (cols / width * width, cols / 16 * 16);
-        let groups = m.div_ceil(16);
+        let narrow = first + (last - first) / 16 * 16;
+        let wide = if width == usize::MAX { first } else { first + (last - first) / width * width };
         let group_of = |g: usize| -> [u32; 16] {
-            let first = if g == groups - 1 { m - 16 * (groups - 1) } else { 16 };
-            std::array::from_fn(|i| rows[16 * g + i.min(first - 1)])
+            let filled = (m - 16 * g).min(16);
+            std::array::from_fn(|i| rows[16 * g + i.min(filled - 1)])
         };
         let order = std::iter::once(groups - 1).chain(0..groups - 1);
         let mut upcoming = order.clone().skip(1);
         for g in order {
             let (group, next) = (group_of(g), group_of(upcoming.next().unwrap_or(g)));
-            // SAFETY: every row of the groups holds `cols` bytes (checked above); `out`
-            // holds `cols * m + 16` bytes, so a tile's 16 bytes at `c * m + 16 g` (c <
-            // cols, 16 g < m) fit; each kernel runs only at a level detected on this CPU
-            // (SSE2 is part of x86-64).
+            // SAFETY: every row of the groups holds `cols` bytes (checked above); a tile
+            // writes 16 bytes at `(c - first) * m + 16 g` for first <= c < last and
+            // 16 g < m, inside `out` for a whole group, and inside its 16 bytes of slack
+            // (or the next column, written again later) for the padded one; each kernel
+            // runs only at a level detected on this CPU (SSE2 is part of x86-64).
             unsafe {
-                let (b, o) = (bins.as_ptr(), out.as_mut_ptr());
+                // The kernels address column c at (c * m) from `o`: `out` starts at `first`.
+                let (b, o) = (bins.as_ptr(), out.as_mut_ptr().wrapping_sub(first * m));
                 match level() {
-                    Level::Avx512 => x86::transpose_avx512(b, cols, 0, wide, &group, &next, o, m, 16 * g),
-                    Level::Avx2 => x86::transpose_avx2(b, cols, 0, wide, &group, &next, o, m, 16 * g),
+                    Level::Avx512 => x86::transpose_avx512(b, cols, first, wide, &group, &next, o, m, 16 * g),
+                    Level::Avx2 => x86::transpose_avx2(b, cols, first, wide, &group, &next, o, m, 16 * g),
                     Level::Scalar => {}
                 }
                 x86::transpose_sse2(b, cols, wide, narrow, &group, &next, o, m, 16 * g);
@@ -166,14 +186,16 @@ pub fn gather_transpose(bins: &[u8], cols: usize, rows: &[u32], out: &mut [u8]) 
         }
         narrow
     } else {
-        0
+        first
     };
     #[cfg(not(target_arch = "x86_64"))]
-    let done_cols = 0;
+    let done_cols = first;
+    let grouped = (16 * groups).min(m);
     for (i, &r) in rows.iter().enumerate() {
         let row = &bins[r as usize * cols..(r as usize + 1) * cols];
-        for (f, &bin) in row.iter().enumerate().skip(done_cols) {
-            out[f * m + i] = bin;
+        let from = if i < grouped { done_cols } else { first };
+        for (f, &bin) in row.iter().enumerate().take(last).skip(from) {
+            out[(f - first) * m + i] = bin;
         }
     }
 }
@@ -437,6 +459,11 @@ mod tests {
             let mut out = vec![0; cols * rows.len() + 16];
             gather_transpose(&bins, cols, &rows, &mut out);
             assert_eq!(out[..cols * m], expected, "{cols} x {m}, path {}", path());
+            // A block of columns into a buffer without slack.
+            let (first, last) = (cols / 3, cols - cols / 4);
+            let mut block = vec![0; (last - first) * m];
+            transpose_columns(&bins, cols, &rows, first, last, &mut block);
+            assert_eq!(block, expected[first * m..last * m], "{cols} x {m}, columns {first}..{last}");
         }
     }
 
