@@ -63,9 +63,11 @@ schemas: build
 bench-trees *args: setup
     cargo bench -p tradeoff-learn --bench trees -- {{args}}
 
-# The same, then a profile of one forest fit by phase, node size and tree level.
+# A profile of one forest fit by phase, node size and tree level, against the measured
+# memory bandwidth (`--profile-table adult`; `--tables fashion-mnist` to compare too,
+# though profiled fits run slower).
 bench-trees-profile *args: setup
-    cargo bench -p tradeoff-learn --bench trees --features profile -- --profile {{args}}
+    cargo bench -p tradeoff-learn --bench trees --features profile -- --profile --tables none {{args}}
 
 # All benchmarks.
 bench: bench-trees bench-torch bench-meter bench-stats

@@ -384,10 +384,12 @@ fn main() {
     let only = value_of("--only");
     let learners: Vec<&str> =
         ["tree", "forest"].into_iter().filter(|l| only.as_deref().is_none_or(|o| o == *l)).collect();
-    let tables: Vec<String> = value_of("--tables").map_or_else(
-        || TABLES.iter().map(|t| t.to_string()).collect(),
-        |list| list.split(',').map(String::from).collect(),
-    );
+    // The last `--tables` wins (the profile recipe passes `none` before the user's).
+    let tables: Vec<String> =
+        args.iter().rposition(|a| a == "--tables").map(|p| args[p + 1].clone()).map_or_else(
+            || TABLES.iter().map(|t| t.to_string()).collect(),
+            |list| list.split(',').filter(|t| *t != "none").map(String::from).collect(),
+        );
     if with_profile && !profile::ENABLED {
         eprintln!("--profile needs the `profile` feature: just bench-trees-profile");
         std::process::exit(2);
