@@ -71,9 +71,16 @@ chromium:
 schemas: build
     ./target/release/tradeoff schema --out schemas
 
-# Native trees against scikit-learn on Fashion-MNIST (needs TRADEOFF_DATA_DIR).
-bench-trees: setup
-    cargo bench -p tradeoff-learn --bench trees
+# Native trees against scikit-learn on Fashion-MNIST and smaller tables (needs
+# TRADEOFF_DATA_DIR; BENCH_RUNS runs per side, default 3): `just bench-trees --only forest`.
+bench-trees *args: setup
+    cargo bench -p tradeoff-learn --bench trees -- {{args}}
+
+# A profile of one forest fit by phase, node size and tree level, against the measured
+# memory bandwidth (`--profile-table adult`; `--tables fashion-mnist` to compare too,
+# though profiled fits run slower).
+bench-trees-profile *args: setup
+    cargo bench -p tradeoff-learn --bench trees --features profile -- --profile --tables none {{args}}
 
 # All benchmarks.
 bench: bench-trees bench-torch bench-meter bench-stats

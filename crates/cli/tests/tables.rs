@@ -182,6 +182,61 @@ fn every_quality_is_measured_recorded_reported_and_audited() {
     assert!(said.contains("accuracy_gap is 0.0001 in the record but"), "{said}");
 }
 
+/// `missing = "native"`: the trees learn from the rows missing `score` and route them at
+/// prediction; the tree's rules say where they go.
+#[test]
+fn native_missing_values_are_learned_by_the_trees() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("train.csv"), table(400, 0)).unwrap();
+    std::fs::write(dir.path().join("holdout.test"), table(150, 400)).unwrap();
+    let text = r#"
+[experiment]
+name = "native"
+seed = 3
+
+[dataset]
+path = "train.csv"
+test_path = "holdout.test"
+format = "csv"
+target = "outcome"
+drop = ["id", "group"]
+na_values = ["?"]
+missing = "native"
+
+[protocol]
+split = "official"
+
+[[candidates]]
+name = "tree"
+learner = "decision_tree"
+params = { max_depth = 4 }
+
+[[candidates]]
+name = "forest"
+learner = "random_forest"
+params = { n_estimators = 10 }
+
+[metrics]
+accuracy = {}
+rules = {}
+"#;
+    std::fs::write(dir.path().join("native.toml"), text).unwrap();
+    let output = run_in(dir.path(), &["run", "native.toml"]);
+    assert!(output.status.success(), "{}", describe(&output));
+    let results = dir.path().join("results/native");
+    let records = records(&results);
+    let trials: Vec<&Value> = records.iter().filter(|r| r["status"] == "ok").collect();
+    assert_eq!(trials.len(), 2, "{records:?}");
+    for record in trials {
+        let notes = record["notes"].to_string();
+        assert!(notes.contains("left to the learner (native)"), "{notes}");
+        let accuracy = measurement(record, "accuracy").unwrap()["value"].as_f64().unwrap();
+        assert!(accuracy > 0.7, "{}: {accuracy}", record["candidate"]);
+    }
+    let rules = std::fs::read_to_string(results.join("models/tree.rules.txt")).unwrap();
+    assert!(rules.contains("(missing: "), "{rules}");
+}
+
 #[test]
 fn native_missing_values_are_refused_for_a_learner_that_cannot_take_them() {
     let dir = tempfile::tempdir().unwrap();

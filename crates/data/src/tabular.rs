@@ -215,6 +215,7 @@ fn read_csv(path: &Path, options: &TableOptions, limit: Option<usize>) -> Result
             }
         }
         Separator::Byte(separator) => {
+            let lines = Lines::new(text.as_bytes());
             let mut reader = csv::ReaderBuilder::new()
                 .has_headers(false)
                 .flexible(true)
@@ -223,14 +224,14 @@ fn read_csv(path: &Path, options: &TableOptions, limit: Option<usize>) -> Result
                 .from_reader(text.as_bytes());
             for result in reader.records() {
                 let record = result.map_err(|e| {
-                    let line = e.position().map_or(0, |p| line_at(text.as_bytes(), p.byte() as usize));
+                    let line = e.position().map_or(0, |p| lines.line_at(text.as_bytes(), p.byte() as usize));
                     let column = match e.kind() {
                         csv::ErrorKind::Utf8 { err, .. } => format!(", column {}", err.field() + 1),
                         _ => String::new(),
                     };
                     table_error(path, format!("{file} line {line}{column}: {e}"))
                 })?;
-                let line = record.position().map_or(0, |p| line_at(text.as_bytes(), p.byte() as usize));
+                let line = record.position().map_or(0, |p| lines.line_at(text.as_bytes(), p.byte() as usize));
                 if record.len() == 1 && record[0].is_empty() {
                     continue;
                 }
@@ -328,13 +329,24 @@ fn read_parquet(path: &Path, options: &TableOptions) -> Result<Raw, DataError> {
     Ok(Raw { file, names, columns, lines })
 }
 
-/// The line (from 1) of the record starting at `byte`: a record's position can be that of
-/// the blank lines the reader skipped before it.
-fn line_at(text: &[u8], byte: usize) -> usize {
-    let start = byte.min(text.len());
-    let skipped = text[start..].iter().take_while(|b| **b == b'\n' || **b == b'\r').count();
-    let at = start + skipped;
-    text[..at].iter().filter(|b| **b == b'\n').count() + 1
+/// Line numbers of byte positions in a text, from its newlines' offsets, found once (a
+/// count from the start for every record would take time quadratic in the file).
+struct Lines {
+    newlines: Vec<usize>,
+}
+
+impl Lines {
+    fn new(text: &[u8]) -> Lines {
+        Lines { newlines: text.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i).collect() }
+    }
+
+    /// The line (from 1) of the record starting at `byte`: a record's position can be
+    /// that of the blank lines the reader skipped before it.
+    fn line_at(&self, text: &[u8], byte: usize) -> usize {
+        let start = byte.min(text.len());
+        let skipped = text[start..].iter().take_while(|b| **b == b'\n' || **b == b'\r').count();
+        self.newlines.partition_point(|&newline| newline < start + skipped) + 1
+    }
 }
 
 /// A cell's number, when it is one (finite; `inf` and `NaN` spelled out are not numbers;

@@ -13,6 +13,8 @@ pub mod grow;
 pub mod logistic;
 pub mod majority;
 mod params;
+pub mod profile;
+pub mod simd;
 pub mod testing;
 pub mod tree;
 pub mod tree_learner;
@@ -154,10 +156,16 @@ pub fn native_learners() -> Vec<LearnerKind> {
 
 /// Checks that a table can be learned from: finite features, labels below `n_classes`.
 pub fn check_table(train: &data::Table, n_classes: usize) -> Result<(), LearnError> {
+    check_features(train, n_classes, false)
+}
+
+/// As [`check_table`], with missing (NaN) features allowed when `missing_ok`: for
+/// learners that route missing values themselves. Infinities are refused either way.
+pub fn check_features(train: &data::Table, n_classes: usize, missing_ok: bool) -> Result<(), LearnError> {
     if train.rows == 0 {
         return Err(LearnError::InvalidData("no training rows".into()));
     }
-    if let Some(position) = train.x.iter().position(|v| !v.is_finite()) {
+    if let Some(position) = train.x.iter().position(|v| !(v.is_finite() || missing_ok && v.is_nan())) {
         return Err(LearnError::InvalidData(format!(
             "feature {} of row {} is {}",
             position % train.cols,

@@ -1,13 +1,18 @@
 //! The tree model: a flat array of nodes in pre-order (a split's left child is the next
 //! node), predictions batched and parallel, a compact serialization, the rules as text
 //! and impurity-based feature importances.
+//!
+//! Missing values (NaN) follow each split's default direction: the side the training
+//! rows with a missing value went (chosen by impurity), or, where the node had none, the
+//! child with more training rows (ties: right), as scikit-learn does.
 
 use std::fmt::Write as _;
 
 use rayon::prelude::*;
 
 /// One node. A leaf has `feature == LEAF` and its class in `value`; a split sends
-/// `x[feature] <= threshold` to the next node and the rest to `right`.
+/// `x[feature] <= threshold` to the next node, the rest to `right`, and a missing value
+/// where its `value` flags say ([`MISSING_LEFT`], [`MISSING_SEEN`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Node {
     pub threshold: f32,
@@ -17,6 +22,34 @@ pub struct Node {
 }
 
 pub const LEAF: u16 = u16::MAX;
+/// A split's flag: missing values go to the left child (else right).
+pub const MISSING_LEFT: u16 = 1;
+/// A split's flag: the node had training rows missing its feature, so the direction was
+/// learned (else it is the child with more training rows).
+pub const MISSING_SEEN: u16 = 2;
+
+/// The serialized `right` field carries the two flags in its top bits.
+const RIGHT_MISSING_LEFT: u32 = 1 << 31;
+const RIGHT_MISSING_SEEN: u32 = 1 << 30;
+/// Trees of more nodes than this cannot be written.
+pub const MAX_NODES: usize = 1 << 30;
+
+impl Node {
+    /// Whether a row goes to the left child.
+    #[inline(always)]
+    pub fn goes_left(&self, row: &[f32]) -> bool {
+        let v = row[self.feature as usize];
+        v <= self.threshold || (self.value & MISSING_LEFT != 0 && v.is_nan())
+    }
+
+    pub fn missing_left(&self) -> bool {
+        self.value & MISSING_LEFT != 0
+    }
+
+    pub fn missing_seen(&self) -> bool {
+        self.value & MISSING_SEEN != 0
+    }
+}
 
 /// A fitted decision tree.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +62,12 @@ pub struct Tree {
 }
 
 impl Tree {
+    /// The child of split `i` that `row` goes to.
+    #[inline(always)]
+    fn next(&self, i: usize, node: &Node, row: &[f32]) -> usize {
+        if node.goes_left(row) { i + 1 } else { node.right as usize }
+    }
+
     #[inline]
     pub fn predict_row(&self, row: &[f32]) -> u16 {
         let mut i = 0usize;
@@ -37,7 +76,37 @@ impl Tree {
             if node.feature == LEAF {
                 return node.value;
             }
-            i = if row[node.feature as usize] <= node.threshold { i + 1 } else { node.right as usize };
+            i = self.next(i, node, row);
+        }
+    }
+
+    /// [`Tree::predict_row`] of two rows, walked side by side.
+    #[inline]
+    pub fn predict_pair(&self, a: &[f32], b: &[f32]) -> (u16, u16) {
+        let (mut i, mut j) = (0usize, 0usize);
+        loop {
+            let (x, y) = (&self.nodes[i], &self.nodes[j]);
+            match (x.feature == LEAF, y.feature == LEAF) {
+                (false, false) => {
+                    i = self.next(i, x, a);
+                    j = self.next(j, y, b);
+                }
+                (true, false) => return (x.value, self.finish(j, b)),
+                (false, true) => return (self.finish(i, a), y.value),
+                (true, true) => return (x.value, y.value),
+            }
+        }
+    }
+
+    /// The class of the leaf below node `i` for `row`.
+    #[inline]
+    fn finish(&self, mut i: usize, row: &[f32]) -> u16 {
+        loop {
+            let node = &self.nodes[i];
+            if node.feature == LEAF {
+                return node.value;
+            }
+            i = self.next(i, node, row);
         }
     }
 
@@ -45,8 +114,7 @@ impl Tree {
     pub fn leaf_index(&self, row: &[f32]) -> usize {
         let mut i = 0usize;
         while self.nodes[i].feature != LEAF {
-            let node = &self.nodes[i];
-            i = if row[node.feature as usize] <= node.threshold { i + 1 } else { node.right as usize };
+            i = self.next(i, &self.nodes[i], row);
         }
         i
     }
@@ -55,11 +123,15 @@ impl Tree {
     pub fn path_length(&self, row: &[f32]) -> usize {
         let (mut i, mut tests) = (0usize, 0usize);
         while self.nodes[i].feature != LEAF {
-            let node = &self.nodes[i];
-            i = if row[node.feature as usize] <= node.threshold { i + 1 } else { node.right as usize };
+            i = self.next(i, &self.nodes[i], row);
             tests += 1;
         }
         tests
+    }
+
+    /// Whether any split learned where missing values go from training rows.
+    pub fn saw_missing(&self) -> bool {
+        self.nodes.iter().any(|n| n.feature != LEAF && n.missing_seen())
     }
 
     pub fn predict(&self, x: &[f32], cols: usize) -> Vec<u32> {
@@ -89,16 +161,25 @@ impl Tree {
     }
 
     /// Compact bytes: a split is tag + feature (u16), threshold (f32), right child
-    /// (u32); a leaf is the leaf tag and its class (u16).
+    /// (u32, its top two bits the missing-value flags); a leaf is the leaf tag and its
+    /// class (u16). (Format 1 had no flags: every missing value went right.)
     pub fn write_bytes(&self, out: &mut Vec<u8>) {
+        assert!(self.nodes.len() <= MAX_NODES, "a tree of {} nodes", self.nodes.len());
         out.extend_from_slice(&(self.nodes.len() as u32).to_le_bytes());
         for node in &self.nodes {
             out.extend_from_slice(&node.feature.to_le_bytes());
             if node.feature == LEAF {
                 out.extend_from_slice(&node.value.to_le_bytes());
             } else {
+                let mut right = node.right;
+                if node.missing_left() {
+                    right |= RIGHT_MISSING_LEFT;
+                }
+                if node.missing_seen() {
+                    right |= RIGHT_MISSING_SEEN;
+                }
                 out.extend_from_slice(&node.threshold.to_le_bytes());
-                out.extend_from_slice(&node.right.to_le_bytes());
+                out.extend_from_slice(&right.to_le_bytes());
             }
         }
     }
@@ -123,28 +204,36 @@ impl Tree {
                 });
             } else {
                 let threshold = f32::from_le_bytes(take(bytes)?);
-                let right = u32::from_le_bytes(take(bytes)?);
+                let raw = u32::from_le_bytes(take(bytes)?);
+                let right = raw & !(RIGHT_MISSING_LEFT | RIGHT_MISSING_SEEN);
                 if right as usize >= count || feature as usize >= n_features {
                     return None;
                 }
-                nodes.push(Node { threshold, right, feature, value: 0 });
+                let value = u16::from(raw & RIGHT_MISSING_LEFT != 0) * MISSING_LEFT
+                    + u16::from(raw & RIGHT_MISSING_SEEN != 0) * MISSING_SEEN;
+                nodes.push(Node { threshold, right, feature, value });
             }
         }
         Some(Tree { nodes, n_features, n_classes, impurity_decrease: vec![0.0; n_features] })
     }
 
-    /// The tree as indented rules, down to `max_depth` levels.
+    /// The tree as indented rules, down to `max_depth` levels. A tree that learned from
+    /// missing values notes on each test where they go, `x <= 2.5 (missing: left)`; one
+    /// that never saw any sends them to the child with more training rows.
     pub fn rules(&self, feature_names: &[String], class_names: &[String], max_depth: usize) -> String {
         let mut out = String::new();
-        self.write_rules(0, 0, max_depth, feature_names, class_names, &mut out);
+        let notes = self.saw_missing();
+        self.write_rules(0, 0, max_depth, notes, feature_names, class_names, &mut out);
         out
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn write_rules(
         &self,
         i: usize,
         depth: usize,
         max_depth: usize,
+        notes: bool,
         features: &[String],
         classes: &[String],
         out: &mut String,
@@ -164,10 +253,15 @@ impl Tree {
             .get(node.feature as usize)
             .cloned()
             .unwrap_or_else(|| format!("feature_{}", node.feature));
-        let _ = writeln!(out, "{indent}|--- {name} <= {}", node.threshold);
-        self.write_rules(i + 1, depth + 1, max_depth, features, classes, out);
+        let note = match (notes, node.missing_left()) {
+            (false, _) => "",
+            (true, true) => " (missing: left)",
+            (true, false) => " (missing: right)",
+        };
+        let _ = writeln!(out, "{indent}|--- {name} <= {}{note}", node.threshold);
+        self.write_rules(i + 1, depth + 1, max_depth, notes, features, classes, out);
         let _ = writeln!(out, "{indent}|--- {name} >  {}", node.threshold);
-        self.write_rules(node.right as usize, depth + 1, max_depth, features, classes, out);
+        self.write_rules(node.right as usize, depth + 1, max_depth, notes, features, classes, out);
     }
 }
 

@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 
 use crate::binning::Binned;
 use crate::grow::{Criterion, GrowParams, Sample, grow};
+use crate::profile::{self, Phase};
 use crate::tree::{Tree, normalised_importances};
 use crate::{LearnError, Learner, LearnerKind, ModelFacts, ParamError, Params, Scores};
 
@@ -11,7 +12,7 @@ pub const DECISION_TREE: LearnerKind = LearnerKind {
     name: "decision_tree",
     params: &["criterion", "max_depth", "min_samples_split", "min_samples_leaf", "max_features"],
     accepts_device: false,
-    accepts_missing: false,
+    accepts_missing: true,
     build: |params, _device| Ok(Box::new(DecisionTree::from_params(params)?)),
 };
 
@@ -128,7 +129,7 @@ impl DecisionTree {
 }
 
 pub(crate) fn check_shape(train: &data::Table, n_classes: usize) -> Result<(), LearnError> {
-    crate::check_table(train, n_classes)?;
+    crate::check_features(train, n_classes, true)?;
     if train.cols >= u16::MAX as usize || n_classes >= u16::MAX as usize {
         return Err(LearnError::InvalidData(format!(
             "{} features and {n_classes} classes: trees take fewer than 65535 of each",
@@ -141,7 +142,9 @@ pub(crate) fn check_shape(train: &data::Table, n_classes: usize) -> Result<(), L
 impl Learner for DecisionTree {
     fn fit(&mut self, train: &data::Table, n_classes: usize, seed: u64) -> Result<(), LearnError> {
         check_shape(train, n_classes)?;
+        let timer = profile::timer();
         let binned = Binned::new(&train.x, train.rows, train.cols);
+        profile::lap(Phase::Binning, train.rows, timer);
         let sample = Sample { rows: (0..train.rows as u32).collect(), weights: None };
         let params = self.params.grow_params(train.cols, true);
         let tree = grow(&binned, &train.y, n_classes, sample, &params, seed);
@@ -171,7 +174,7 @@ impl Learner for DecisionTree {
 
     fn to_bytes(&self) -> Vec<u8> {
         let tree = self.fitted();
-        let mut out = b"TRDT\x01".to_vec();
+        let mut out = b"TRDT\x02".to_vec();
         out.extend_from_slice(&(tree.n_features as u32).to_le_bytes());
         out.extend_from_slice(&(tree.n_classes as u32).to_le_bytes());
         tree.write_bytes(&mut out);
@@ -215,9 +218,10 @@ impl Learner for DecisionTree {
     }
 }
 
-/// Reads a decision tree written by `to_bytes` (for round-trip checks).
+/// Reads a decision tree written by `to_bytes` (for round-trip checks); format 1 (no
+/// missing-value flags) reads too.
 pub fn tree_from_bytes(bytes: &[u8]) -> Option<Tree> {
-    let rest = bytes.strip_prefix(b"TRDT\x01")?;
+    let rest = bytes.strip_prefix(b"TRDT\x02").or_else(|| bytes.strip_prefix(b"TRDT\x01"))?;
     let (n_features, rest) = rest.split_first_chunk::<4>()?;
     let (n_classes, mut rest) = rest.split_first_chunk::<4>()?;
     Tree::read_bytes(
