@@ -96,26 +96,18 @@ impl Learner for RandomForest {
 
     /// Votes tree by tree over blocks of rows, so each tree stays in cache for a block.
     /// (Walking 16 rows in lock step, branch-free, was slower than this.)
+    /// Votes tree by tree over blocks of rows, so each tree stays in cache for a block;
+    /// within a block, several rows walk each tree at once ([`crate::tree::Walk`]).
     fn predict(&self, x: &[f32], cols: usize) -> Vec<u32> {
         const BLOCK: usize = 128;
         let k = self.n_classes;
+        let walks: Vec<crate::tree::Walk> = self.trees.par_iter().map(Tree::walk).collect();
         x.par_chunks(cols * BLOCK)
             .flat_map_iter(|block| {
                 let rows = block.len() / cols;
                 let mut votes = vec![0u32; rows * k];
-                for tree in &self.trees {
-                    // Two rows at a time: their walks are independent, so one's waits
-                    // overlap the other's (four, with their bookkeeping, were slower).
-                    let pairs = block.chunks_exact(2 * cols);
-                    let last = pairs.remainder();
-                    for (p, pair) in pairs.enumerate() {
-                        let (a, b) = tree.predict_pair(&pair[..cols], &pair[cols..]);
-                        votes[2 * p * k + a as usize] += 1;
-                        votes[(2 * p + 1) * k + b as usize] += 1;
-                    }
-                    if !last.is_empty() {
-                        votes[(rows - 1) * k + tree.predict_row(last) as usize] += 1;
-                    }
+                for walk in &walks {
+                    walk.vote(block, cols, &mut votes, k);
                 }
                 (0..rows).map(move |r| argmax(&votes[r * k..(r + 1) * k]))
             })

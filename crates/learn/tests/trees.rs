@@ -147,6 +147,27 @@ proptest! {
         };
         prop_assert_eq!(fit(1), fit(2));
     }
+
+    /// The forest's batch prediction (several rows walking each tree at once, leaves
+    /// looping to themselves) answers exactly as one row at a time, missing values and
+    /// block remainders included.
+    #[test]
+    fn batch_prediction_equals_one_row_at_a_time(seed in 0u64..10_000, rows in 1usize..300) {
+        let mut table = random_table(seed, 600, 6, 30, 3);
+        let mut rng = Rng::new(seed);
+        for value in table.x.iter_mut() {
+            if rng.below(11) == 0 {
+                *value = f32::NAN;
+            }
+        }
+        let forest_params = TreeParams { max_features: MaxFeatures::Sqrt, ..params(Criterion::Gini) };
+        let mut forest = RandomForest::new(7, true, forest_params);
+        forest.fit(&table, 3, seed).unwrap();
+        let x = &table.x[..rows * table.cols];
+        let batch = forest.predict(x, table.cols);
+        let single: Vec<u32> = x.chunks_exact(table.cols).map(|row| forest.predict_one(row)).collect();
+        prop_assert_eq!(batch, single);
+    }
 }
 
 /// Heart disease (Cleveland, 297 complete rows, target: any disease), held in the repo.
