@@ -71,9 +71,14 @@ def run(folder, name):
     start = time.perf_counter()
     model.fit(x_train, y_train)
     fit_s = time.perf_counter() - start
-    start = time.perf_counter()
-    predicted = model.predict(x_test)
-    predict_s = time.perf_counter() - start
+    # The median of five predictions, as on our side (one call is short enough for a
+    # slow spell of a shared machine to decide it).
+    calls = []
+    for _ in range(5):
+        start = time.perf_counter()
+        predicted = model.predict(x_test)
+        calls.append(time.perf_counter() - start)
+    predict_s = sorted(calls)[len(calls) // 2]
     print(json.dumps({
         "learner": name,
         "fit_s": fit_s,
