@@ -205,17 +205,29 @@ mod tests {
         let coloured = summary(&analysis, Some(std::path::Path::new("report.md")), true);
         let text = summary(&analysis, Some(std::path::Path::new("report.md")), false);
         assert!(!text.contains('\u{1b}'), "{text}");
-        // The pick in bold green, a failed claim in red, an undecided one in yellow.
-        assert!(coloured.contains("\u{1b}[1m\u{1b}[32mforest"), "{coloured:?}");
-        assert!(coloured.contains("\u{1b}[1m\u{1b}[31mfails"), "{coloured:?}");
-        assert!(coloured.contains("\u{1b}[1m\u{1b}[33mundecided"), "{coloured:?}");
         assert_eq!(plain(&coloured), text);
+        // The pick in bold green; each claim's verdict in green, red or yellow, with its
+        // effect, interval, level and method on the same line (whatever the figures).
+        let decision = &analysis.decision;
+        let pick = &decision.pick.as_ref().expect("a pick").candidate;
+        assert!(coloured.contains(&format!("\u{1b}[1m\u{1b}[32m{pick}")), "{coloured:?}");
+        assert!(!decision.claims.is_empty());
+        for check in &decision.claims {
+            let (word, colour) = match check.verdict {
+                crate::claims::Verdict::Holds => ("holds", 32),
+                crate::claims::Verdict::Fails => ("fails", 31),
+                crate::claims::Verdict::Undecided => ("undecided", 33),
+            };
+            assert!(coloured.contains(&format!("\u{1b}[1m\u{1b}[{colour}m{word}")), "{coloured:?}");
+            let line = regex::Regex::new(&format!(
+                r"(?m)^ +(claims)? +{word} +{}  \w+ (difference|ratio) -?[0-9.e-]+[^\[]*\[-?[0-9.e-]+, -?[0-9.e-]+\] [0-9.]+% \((counter|estimated|sampled|declared)[^)]*\)$",
+                regex::escape(&check.claim.text)
+            ))
+            .unwrap();
+            assert!(line.is_match(&text), "{word} {}: {text}", check.claim.text);
+        }
         assert!(
             text.starts_with("default  ·  60 trials  ·  3 x 5-fold, splits and seeds varied  ·  α = 0.05\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains("holds     the tree uses less training energy than the forest  train_energy difference -0.8784 J [-1.444, -0.1117] 90.5% (estimated)"),
             "{text}"
         );
         assert!(text.trim_end().ends_with("report    report.md"), "{text}");
