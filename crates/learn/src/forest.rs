@@ -7,8 +7,9 @@ use serde_json::{Map, Value};
 use crate::binning::Binned;
 use crate::grow::{Sample, Workspace, grow_in};
 use crate::profile::{self, Phase};
-use crate::tree::{Tree, Walk, normalised_importances};
+use crate::tree::{Tree, normalised_importances};
 use crate::tree_learner::{MaxFeatures, TreeParams, check_shape};
+use crate::walk::{Ranks, Walk};
 use crate::{LearnError, Learner, LearnerKind, ModelFacts, ParamError, Params, Scores};
 use data::rng::{Rng, derive_seed};
 
@@ -35,7 +36,7 @@ pub struct RandomForest {
     pub params: TreeParams,
     pub trees: Vec<Tree>,
     /// The trees laid out for batch prediction, made once per fit.
-    walks: Vec<Walk>,
+    batch: Option<Batch>,
     n_classes: usize,
     n_features: usize,
 }
@@ -55,7 +56,7 @@ impl RandomForest {
             bootstrap,
             params,
             trees: Vec::new(),
-            walks: Vec::new(),
+            batch: None,
             n_classes: 0,
             n_features: 0,
         }
@@ -99,32 +100,44 @@ impl Learner for RandomForest {
                 }
             })
             .collect();
-        self.walks = self.trees.par_iter().map(Tree::walk).collect();
         self.n_classes = n_classes;
         self.n_features = train.cols;
+        self.batch = Batch::new(&self.trees, self.n_features);
         Ok(())
     }
 
     /// Votes tree by tree over blocks of rows, so each tree stays in cache for a block;
-    /// within a block, several rows walk each tree at once ([`Walk`]: faster than rows in
-    /// lock step, which wait for the deepest walk, and than one or two rows at a time).
+    /// the block is first rewritten as ranks, and several rows walk each tree at once
+    /// (see [`crate::walk`]). A forest whose trees cannot be laid out so (set from
+    /// outside, with more thresholds per feature than a rank tells apart) votes row by row.
     fn predict(&self, x: &[f32], cols: usize) -> Vec<u32> {
-        const BLOCK: usize = 128;
+        const BLOCK: usize = 256;
         let k = self.n_classes;
-        // A forest whose trees were set from outside has no walks yet: make them here.
-        let made: Vec<Walk>;
-        let walks = if self.walks.len() == self.trees.len() {
-            &self.walks
-        } else {
-            made = self.trees.par_iter().map(Tree::walk).collect();
-            &made
+        // A forest whose trees were set from outside has no layout yet: make it here.
+        let made: Option<Batch>;
+        let batch = match &self.batch {
+            Some(batch) if batch.walks.len() == self.trees.len() => Some(batch),
+            _ => {
+                let n_features = self.trees.iter().map(|t| t.n_features).max().unwrap_or(self.n_features);
+                made = Batch::new(&self.trees, n_features);
+                made.as_ref()
+            }
         };
+        let Some(Batch { ranks, walks }) = batch else {
+            return x
+                .par_chunks(cols * BLOCK)
+                .flat_map_iter(|b| b.chunks_exact(cols).map(|row| self.predict_one(row)))
+                .collect();
+        };
+        let n = ranks.n_features();
         x.par_chunks(cols * BLOCK)
             .flat_map_iter(|block| {
                 let rows = block.len() / cols;
+                let mut ranked = Vec::new();
+                ranks.rank_rows(block, cols, &mut ranked);
                 let mut votes = vec![0u32; rows * k];
                 for walk in walks {
-                    walk.vote(block, cols, &mut votes, k);
+                    walk.vote(&ranked, n, &mut votes, k);
                 }
                 (0..rows).map(move |r| argmax(&votes[r * k..(r + 1) * k]))
             })
@@ -190,6 +203,22 @@ impl Learner for RandomForest {
             }
         }
         Some(normalised_importances(&total))
+    }
+}
+
+/// The trees laid out for batch prediction ([`crate::walk`]).
+#[derive(Debug, Clone)]
+struct Batch {
+    ranks: Ranks,
+    walks: Vec<Walk>,
+}
+
+impl Batch {
+    /// `None` where the trees cannot be laid out so (see [`Ranks::new`], [`Walk::new`]).
+    fn new(trees: &[Tree], n_features: usize) -> Option<Batch> {
+        let ranks = Ranks::new(trees, n_features)?;
+        let walks = trees.par_iter().map(|tree| Walk::new(tree, &ranks)).collect::<Option<Vec<Walk>>>()?;
+        Some(Batch { ranks, walks })
     }
 }
 

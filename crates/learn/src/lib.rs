@@ -18,6 +18,7 @@ pub mod simd;
 pub mod testing;
 pub mod tree;
 pub mod tree_learner;
+pub mod walk;
 
 use serde_json::{Map, Value};
 

@@ -51,83 +51,6 @@ impl Node {
     }
 }
 
-/// One test of a [`Walk`]: `x[feature] <= threshold` (or missing, where `missing_left`)
-/// goes to the next step, anything else to `right`. A leaf is a step to itself.
-#[derive(Debug, Clone, Copy)]
-struct Step {
-    threshold: f32,
-    right: u32,
-    feature: u16,
-    missing_left: u16,
-}
-
-/// A tree laid out for batch prediction: leaves loop to themselves, so a row advances
-/// with a select instead of a branch per test (a forest's tests go either way at random,
-/// and a mispredicted branch costs more than the test). [`Walk::GROUP`] rows walk at once,
-/// independently, so their memory waits overlap; a row that reaches its leaf votes and
-/// hands its place to the next row of the block, so no walk waits for the deepest.
-#[derive(Debug, Clone)]
-pub struct Walk {
-    steps: Vec<Step>,
-    values: Vec<u16>,
-    n_features: usize,
-}
-
-impl Walk {
-    /// Rows walked at once: enough independent walks to overlap their memory waits.
-    pub const GROUP: usize = 8;
-
-    /// Adds each row's leaf value to its votes: `votes[row * k + value] += 1` for every
-    /// row of `x` (row-major, `cols` wide).
-    pub fn vote(&self, x: &[f32], cols: usize, votes: &mut [u32], k: usize) {
-        let rows = x.len() / cols;
-        assert!(cols >= self.n_features && votes.len() >= rows * k);
-        const IDLE: usize = usize::MAX;
-        let mut row = [IDLE; Self::GROUP];
-        let mut at = [0u32; Self::GROUP];
-        let mut next_row = 0;
-        for slot in row.iter_mut() {
-            if next_row < rows {
-                *slot = next_row;
-                next_row += 1;
-            }
-        }
-        let mut active = rows.min(Self::GROUP);
-        while active > 0 {
-            for s in 0..Self::GROUP {
-                let r = row[s];
-                if r == IDLE {
-                    continue;
-                }
-                let i = at[s] as usize;
-                // SAFETY: `i` is a step index (0, or a `right` or `i + 1` of a split, which
-                // the grower keeps in bounds); a step's feature is below `n_features <=
-                // cols`, and `r < rows`, so the value is inside `x`.
-                let (step, v) = unsafe {
-                    let step = *self.steps.get_unchecked(i);
-                    (step, *x.get_unchecked(r * cols + step.feature as usize))
-                };
-                let left = (v <= step.threshold) | ((step.missing_left != 0) & v.is_nan());
-                let next = if left { i as u32 + 1 } else { step.right };
-                if next as usize == i {
-                    // A leaf: vote, and take the next row of the block.
-                    votes[r * k + self.values[i] as usize] += 1;
-                    if next_row < rows {
-                        row[s] = next_row;
-                        next_row += 1;
-                        at[s] = 0;
-                    } else {
-                        row[s] = IDLE;
-                        active -= 1;
-                    }
-                } else {
-                    at[s] = next;
-                }
-            }
-        }
-    }
-}
-
 /// A fitted decision tree.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tree {
@@ -155,30 +78,6 @@ impl Tree {
             }
             i = self.next(i, node, row);
         }
-    }
-
-    /// The tree laid out for walking many rows at once without a branch per test: see
-    /// [`Walk`].
-    pub fn walk(&self) -> Walk {
-        let steps = self
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, node)| {
-                if node.feature == LEAF {
-                    // Every value fails `<= -inf` (NaN too), so a leaf sends a row to itself.
-                    Step { threshold: f32::NEG_INFINITY, right: i as u32, feature: 0, missing_left: 0 }
-                } else {
-                    Step {
-                        threshold: node.threshold,
-                        right: node.right,
-                        feature: node.feature,
-                        missing_left: u16::from(node.missing_left()),
-                    }
-                }
-            })
-            .collect();
-        Walk { steps, values: self.nodes.iter().map(|n| n.value).collect(), n_features: self.n_features }
     }
 
     /// The index of the leaf `row` lands in.
