@@ -34,8 +34,9 @@ pub struct RandomForest {
     pub n_estimators: usize,
     pub bootstrap: bool,
     pub params: TreeParams,
-    pub trees: Vec<Tree>,
-    /// The trees laid out for batch prediction, made once per fit.
+    trees: Vec<Tree>,
+    /// The trees laid out for batch prediction, made once per fit (`None` where they
+    /// cannot be: see [`Batch::new`]).
     batch: Option<Batch>,
     n_classes: usize,
     n_features: usize,
@@ -106,42 +107,9 @@ impl Learner for RandomForest {
         Ok(())
     }
 
-    /// Votes tree by tree over blocks of rows, so each tree stays in cache for a block;
-    /// the block is first rewritten as ranks, and several rows walk each tree at once
-    /// (see [`crate::walk`]). A forest whose trees cannot be laid out so (set from
-    /// outside, with more thresholds per feature than a rank tells apart) votes row by row.
     fn predict(&self, x: &[f32], cols: usize) -> Vec<u32> {
-        const BLOCK: usize = 256;
-        let k = self.n_classes;
-        // A forest whose trees were set from outside has no layout yet: make it here.
-        let made: Option<Batch>;
-        let batch = match &self.batch {
-            Some(batch) if batch.walks.len() == self.trees.len() => Some(batch),
-            _ => {
-                let n_features = self.trees.iter().map(|t| t.n_features).max().unwrap_or(self.n_features);
-                made = Batch::new(&self.trees, n_features);
-                made.as_ref()
-            }
-        };
-        let Some(Batch { ranks, walks }) = batch else {
-            return x
-                .par_chunks(cols * BLOCK)
-                .flat_map_iter(|b| b.chunks_exact(cols).map(|row| self.predict_one(row)))
-                .collect();
-        };
-        let n = ranks.n_features();
-        x.par_chunks(cols * BLOCK)
-            .flat_map_iter(|block| {
-                let rows = block.len() / cols;
-                let mut ranked = Vec::new();
-                ranks.rank_rows(block, cols, &mut ranked);
-                let mut votes = vec![0u32; rows * k];
-                for walk in walks {
-                    walk.vote(&ranked, n, &mut votes, k);
-                }
-                (0..rows).map(move |r| argmax(&votes[r * k..(r + 1) * k]))
-            })
-            .collect()
+        let k = self.n_classes.max(1);
+        self.votes(x, cols).chunks_exact(k).map(argmax).collect()
     }
 
     fn predict_one(&self, row: &[f32]) -> u32 {
@@ -174,14 +142,8 @@ impl Learner for RandomForest {
     }
 
     fn predict_scores(&self, x: &[f32], cols: usize) -> Option<Scores> {
-        let k = self.n_classes;
-        let share = 1.0 / self.trees.len().max(1) as f32;
-        let mut values = vec![0.0f32; x.len() / cols * k];
-        for (row, out) in x.chunks_exact(cols).zip(values.chunks_exact_mut(k)) {
-            for tree in &self.trees {
-                out[tree.predict_row(row) as usize] += share;
-            }
-        }
+        let trees = self.trees.len().max(1) as f32;
+        let values = self.votes(x, cols).into_iter().map(|v| v as f32 / trees).collect();
         Some(Scores { values, kind: "share of trees voting for the class" })
     }
 
@@ -203,6 +165,45 @@ impl Learner for RandomForest {
             }
         }
         Some(normalised_importances(&total))
+    }
+}
+
+impl RandomForest {
+    /// The fitted trees, in the order of their seeds.
+    pub fn trees(&self) -> &[Tree] {
+        &self.trees
+    }
+
+    /// Every tree's vote for every row, `votes[row * k + class]` (`k` at least 1): tree
+    /// by tree over blocks of rows, so each tree stays in cache for a block; the block is
+    /// first rewritten as ranks, and several rows walk each tree at once (see
+    /// [`crate::walk`]). A forest whose trees cannot be laid out so (more thresholds per
+    /// feature than a rank tells apart) votes row by row.
+    fn votes(&self, x: &[f32], cols: usize) -> Vec<u32> {
+        const BLOCK: usize = 256;
+        let k = self.n_classes.max(1);
+        x.par_chunks(cols * BLOCK)
+            .flat_map_iter(|block| {
+                let mut votes = vec![0u32; block.len() / cols * k];
+                match &self.batch {
+                    Some(Batch { ranks, walks }) => {
+                        let mut ranked = Vec::new();
+                        ranks.rank_rows(block, cols, &mut ranked);
+                        for walk in walks {
+                            walk.vote(&ranked, ranks.n_features(), &mut votes, k);
+                        }
+                    }
+                    None => {
+                        for (row, votes) in block.chunks_exact(cols).zip(votes.chunks_exact_mut(k)) {
+                            for tree in &self.trees {
+                                votes[tree.predict_row(row) as usize] += 1;
+                            }
+                        }
+                    }
+                }
+                votes
+            })
+            .collect()
     }
 }
 

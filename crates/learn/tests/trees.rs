@@ -150,7 +150,7 @@ proptest! {
 
     /// The forest's batch prediction (several rows walking each tree at once, leaves
     /// looping to themselves) answers exactly as one row at a time, missing values and
-    /// block remainders included.
+    /// block remainders included; its scores are those votes as shares of the trees.
     #[test]
     fn batch_prediction_equals_one_row_at_a_time(seed in 0u64..10_000, rows in 1usize..300) {
         let mut table = random_table(seed, 600, 6, 30, 3);
@@ -167,6 +167,18 @@ proptest! {
         let batch = forest.predict(x, table.cols);
         let single: Vec<u32> = x.chunks_exact(table.cols).map(|row| forest.predict_one(row)).collect();
         prop_assert_eq!(batch, single);
+        // The scores are the same votes, as shares of the trees.
+        let scores = forest.predict_scores(x, table.cols).unwrap().values;
+        let trees = forest.trees();
+        let shares: Vec<f32> = x
+            .chunks_exact(table.cols)
+            .flat_map(|row| {
+                let mut votes = [0u32; 3];
+                trees.iter().for_each(|t| votes[usize::from(t.predict_row(row))] += 1);
+                votes.map(|v| v as f32 / trees.len() as f32)
+            })
+            .collect();
+        prop_assert_eq!(scores, shares);
     }
 }
 
