@@ -9,7 +9,7 @@ mod support;
 use std::path::Path;
 
 use serde_json::Value;
-use support::{describe, records, with_fake_nvml};
+use support::{describe, records, run_in, with_fake_nvml};
 
 const EXPERIMENT: &str = r#"
 [experiment]
@@ -27,6 +27,7 @@ params = { seconds = 0.3 }
 name = "tree"
 learner = "decision_tree"
 [metrics]
+train_time = {}
 train_energy = {}
 co2 = {}
 [[claims]]
@@ -109,4 +110,28 @@ fn a_gpu_lost_during_training_leaves_no_energy_figure() {
     assert_eq!(gpu["status"], "ok");
     assert!(gpu["measurements"].get("train_energy").is_none(), "{gpu}");
     assert!(notes(gpu).contains("training energy not recorded"), "{}", notes(gpu));
+}
+
+/// A GPU candidate metered by its board counter and a CPU one estimated: their energy
+/// figures cover different parts. The tree trains faster (shown by a paired test), and
+/// if the energy tie that a refused comparison looks like counted, the tree would
+/// dominate. It must not: that dominance is undecided and the GPU candidate stays on the
+/// frontier, unless `compare_mixed_energy = true` says to rank them anyway.
+#[test]
+fn the_frontier_does_not_rank_energy_of_different_coverage() {
+    let dir = tempfile::tempdir().unwrap();
+    run(dir.path(), "devices=1\ntrace.0=0:250000\n");
+    let report = || std::fs::read_to_string(dir.path().join("results/gpu/report.md")).unwrap();
+    let text = report();
+    assert!(!text.contains("`gpu` dominated by `tree`"), "{text}");
+    assert!(text.contains("- **Frontier**: `gpu`, `tree`"), "{text}");
+    // Allowed: ranked, and the tree (faster, and lower on its own estimate) dominates.
+    let kept = dir.path().join("results/gpu/experiment.toml");
+    let mut experiment = std::fs::read_to_string(&kept).unwrap();
+    experiment.push_str("\n[environment]\ncompare_mixed_energy = true\n");
+    std::fs::write(&kept, experiment).unwrap();
+    let output = run_in(dir.path(), &["report", "results/gpu"]);
+    assert!(output.status.success(), "{}", describe(&output));
+    let text = report();
+    assert!(text.contains("`gpu` dominated by `tree`"), "{text}");
 }
