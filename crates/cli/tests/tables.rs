@@ -27,6 +27,12 @@ fn table(rows: usize, offset: usize) -> String {
     text
 }
 
+/// `train.csv` of `train` rows and `holdout.test` of the `test` rows after them.
+fn write_split(dir: &Path, train: usize, test: usize) {
+    std::fs::write(dir.join("train.csv"), table(train, 0)).unwrap();
+    std::fs::write(dir.join("holdout.test"), table(test, train)).unwrap();
+}
+
 const EXPERIMENT: &str = r#"
 [experiment]
 name = "qualities"
@@ -94,8 +100,7 @@ fn measurement<'a>(record: &'a Value, name: &str) -> Option<&'a Value> {
 #[test]
 fn every_quality_is_measured_recorded_reported_and_audited() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("train.csv"), table(400, 0)).unwrap();
-    std::fs::write(dir.path().join("holdout.test"), table(150, 400)).unwrap();
+    write_split(dir.path(), 400, 150);
     std::fs::write(dir.path().join("qualities.toml"), EXPERIMENT).unwrap();
     let output = run_in(dir.path(), &["run", "qualities.toml"]);
     assert!(output.status.success(), "{}", describe(&output));
@@ -187,8 +192,7 @@ fn every_quality_is_measured_recorded_reported_and_audited() {
 #[test]
 fn native_missing_values_are_learned_by_the_trees() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("train.csv"), table(400, 0)).unwrap();
-    std::fs::write(dir.path().join("holdout.test"), table(150, 400)).unwrap();
+    write_split(dir.path(), 400, 150);
     let text = r#"
 [experiment]
 name = "native"
@@ -240,8 +244,7 @@ rules = {}
 #[test]
 fn native_missing_values_are_refused_for_a_learner_that_cannot_take_them() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("train.csv"), table(100, 0)).unwrap();
-    std::fs::write(dir.path().join("holdout.test"), table(50, 100)).unwrap();
+    write_split(dir.path(), 100, 50);
     let text = EXPERIMENT.replace(
         "learner = \"logistic_regression\"\nparams = { epochs = 10 }",
         "learner = \"logistic_regression\"\nparams = { epochs = 10 }\nmissing = \"native\"",
@@ -258,8 +261,7 @@ fn native_missing_values_are_refused_for_a_learner_that_cannot_take_them() {
 #[test]
 fn check_opens_the_data_and_names_a_missing_column_at_its_key() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("train.csv"), table(30, 0)).unwrap();
-    std::fs::write(dir.path().join("holdout.test"), table(10, 30)).unwrap();
+    write_split(dir.path(), 30, 10);
     let text = EXPERIMENT.replace("target = \"outcome\"", "target = \"outcme\"");
     std::fs::write(dir.path().join("typo.toml"), &text).unwrap();
     let output = run_in(dir.path(), &["check", "typo.toml"]);
