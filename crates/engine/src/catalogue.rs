@@ -27,6 +27,7 @@ pub fn catalogue() -> Catalogue {
             accepts_device: kind.accepts_device,
             accepts_missing: kind.accepts_missing,
             params: kind.params.iter().map(|p| p.to_string()).collect(),
+            any_params: false,
             check: Box::new(move |params| {
                 (kind.build)(params, "cpu").err().map(problems).unwrap_or_default()
             }),
@@ -40,9 +41,20 @@ pub fn catalogue() -> Catalogue {
             accepts_device: true,
             accepts_missing: false,
             params: entry.params.iter().map(|p| p.to_string()).collect(),
+            any_params: false,
             check: Box::new(move |params| problems((entry.check)(params))),
         });
     }
+    learners.push(LearnerEntry {
+        name: crate::command::LEARNER.to_string(),
+        unavailable: None,
+        accepts_device: true,
+        // The command gets NaN for a missing value and decides what to do with it.
+        accepts_missing: true,
+        params: Vec::new(),
+        any_params: true,
+        check: Box::new(|_| Vec::new()),
+    });
     let datasets = data::builtin::BUILTINS
         .iter()
         .map(|(name, official_split)| DatasetEntry {
@@ -55,6 +67,7 @@ pub fn catalogue() -> Catalogue {
         datasets,
         checks: vec![Box::new(check_region)],
         dataset_check: Some(Box::new(check_data_file)),
+        command_check: Some(Box::new(check_command)),
         permissive: false,
     }
 }
@@ -156,6 +169,23 @@ fn check_data_file(dataset: &spec::DatasetRef, spans: &spec::structure::SpanInde
         }
     }
     diagnostics
+}
+
+/// A `command` candidate's program must be found and executable where trials run it.
+fn check_command(command: &spec::CommandSpec, span: std::ops::Range<usize>) -> Option<Diagnostic> {
+    let program = &command.argv[0];
+    match crate::command::resolve_program(program, &command.dir) {
+        Ok(_) => None,
+        Err(problem) => Some(
+            Diagnostic::new("spec::command-not-found", span, format!("cannot run `{program}`"))
+                .expected(if program.contains('/') {
+                    "an executable file (a relative path resolves against the experiment file's folder)"
+                } else {
+                    "a program on PATH, or a path to an executable file"
+                })
+                .found(problem),
+        ),
+    }
 }
 
 /// A learner's parameter errors in the validator's terms.

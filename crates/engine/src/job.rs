@@ -67,6 +67,19 @@ pub struct TrialJob {
     /// orchestrator cannot see).
     #[serde(default)]
     pub report_hardware: bool,
+    /// The program of a `command` candidate.
+    #[serde(default)]
+    pub command: Option<CommandJob>,
+}
+
+/// A `command` candidate's program, as the worker runs it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CommandJob {
+    pub argv: Vec<String>,
+    /// The experiment file's folder: the command's working directory.
+    pub dir: PathBuf,
+    pub predict_one: bool,
+    pub data_format: spec::model::DataFormat,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -232,6 +245,14 @@ pub(crate) mod build {
                 .then(|| inputs.dir.models().join(format!("{}.rules.txt", file_safe(&candidate.name)))),
             predictions: None,
             report_hardware: inputs.report_hardware,
+            command: candidate.command.as_ref().map(|c| super::CommandJob {
+                argv: c.argv.clone(),
+                // Absolute: the worker starts the command from there, wherever it runs.
+                dir: std::path::absolute(if c.dir.as_os_str().is_empty() { Path::new(".") } else { &c.dir })
+                    .unwrap_or_else(|_| c.dir.clone()),
+                predict_one: c.predict_one,
+                data_format: c.data_format,
+            }),
         }
     }
 
@@ -277,6 +298,16 @@ pub(crate) mod build {
             "code": code_sha256,
             "hardware": machine,
         });
+        // A command's program and the files it names: editing the script re-runs its trials.
+        let mut inputs = inputs;
+        if let Some(command) = &job.command {
+            inputs["command"] = json!({
+                "argv": command.argv,
+                "predict_one": command.predict_one,
+                "data_format": command.data_format,
+                "files": crate::command::named_files(&command.argv, &command.dir),
+            });
+        }
         record::hash_value(&inputs)
     }
 
@@ -393,6 +424,7 @@ pub(crate) mod build {
                 rules_path: None,
                 predictions: None,
                 report_hardware: false,
+                command: None,
             }
         }
     }

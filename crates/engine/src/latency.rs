@@ -25,13 +25,21 @@ pub struct Latencies {
     pub group: usize,
     /// Bytes written before each sample to evict the caches (cold only).
     pub evicted: Option<usize>,
+    /// What one call is, in words.
+    pub call: &'static str,
 }
+
+/// One call of an in-process learner.
+pub const IN_PROCESS_CALL: &str = "one row in (f32 slice), one class out, allocation included";
 
 impl Latencies {
     /// What the figure is, for the record's note.
     pub fn describe(&self, percentile: f64) -> String {
-        let call = "one row in (f32 slice), one class out, allocation included; rows from a seeded random \
-                    permutation of the test set, the next row chosen through a hash of the previous prediction";
+        let call = format!(
+            "{}; rows from a seeded random permutation of the test set, the next row chosen through a hash of \
+             the previous prediction",
+            self.call
+        );
         match self.evicted {
             Some(bytes) => format!(
                 "cold: p{percentile} of {} single calls, each timed alone after writing {} MiB (twice the last-level cache) to evict it; {call}",
@@ -84,16 +92,29 @@ impl Rows {
 /// Warm latency: `samples` samples; calls faster than a few microseconds are timed in
 /// groups of `k` (so a group takes at least 20 us) and each sample is the group's time / k.
 pub fn warm(model: &dyn Learner, test: &data::Table, samples: usize, seed: u64) -> Latencies {
+    warm_calls(test, samples, seed, |_, row| model.predict_one(row), || model.synchronize())
+}
+
+/// [`warm`] for any single-row call: `call(index, row)` answers the class of test row
+/// `index`; `synchronize` waits for work the call may have left queued (a GPU's).
+pub fn warm_calls(
+    test: &data::Table,
+    samples: usize,
+    seed: u64,
+    mut call: impl FnMut(usize, &[f32]) -> u32,
+    mut synchronize: impl FnMut(),
+) -> Latencies {
     // Size the groups from a short warm-up over the same kind of rows.
     let mut rows = Rows::new(test.rows, 100_000, seed);
     let started = Instant::now();
     let mut warmup = 0;
     while warmup < 10 || (started.elapsed() < Duration::from_micros(200) && warmup < 100_000) {
-        let predicted = model.predict_one(test.row(rows.current()));
+        let index = rows.current();
+        let predicted = call(index, test.row(index));
         rows.advance(std::hint::black_box(predicted));
         warmup += 1;
     }
-    model.synchronize();
+    synchronize();
     let per_call = started.elapsed().as_secs_f64() / warmup as f64;
     let group = ((20e-6 / per_call).ceil() as usize).clamp(1, 10_000);
     let mut rows = Rows::new(test.rows, samples * group, seed);
@@ -101,14 +122,15 @@ pub fn warm(model: &dyn Learner, test: &data::Table, samples: usize, seed: u64) 
         .map(|_| {
             let started = Instant::now();
             for _ in 0..group {
-                let predicted = model.predict_one(test.row(rows.current()));
+                let index = rows.current();
+                let predicted = call(index, test.row(index));
                 rows.advance(std::hint::black_box(predicted));
             }
-            model.synchronize();
+            synchronize();
             started.elapsed().as_secs_f64() / group as f64
         })
         .collect();
-    Latencies { seconds, group, evicted: None }
+    Latencies { seconds, group, evicted: None, call: IN_PROCESS_CALL }
 }
 
 /// Cold latency: before each of `samples` calls, twice the last-level cache is written.
@@ -133,7 +155,7 @@ pub fn cold(model: &dyn Learner, test: &data::Table, samples: usize, seed: u64) 
         })
         .collect();
     std::hint::black_box(sink);
-    Latencies { seconds, group: 1, evicted: Some(bytes) }
+    Latencies { seconds, group: 1, evicted: Some(bytes), call: IN_PROCESS_CALL }
 }
 
 /// The size of the largest CPU cache (sysfs), or 32 MiB when it cannot be read; capped

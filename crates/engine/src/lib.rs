@@ -6,6 +6,7 @@
 //! [`Finisher`].
 
 mod catalogue;
+mod command;
 mod declared;
 mod environment;
 mod git;

@@ -97,7 +97,7 @@ fn wait(pid: i32) -> (i32, Usage) {
     }
 }
 
-fn decode(status: i32) -> (Option<i32>, Option<i32>) {
+pub(crate) fn decode(status: i32) -> (Option<i32>, Option<i32>) {
     if libc::WIFEXITED(status) {
         (Some(libc::WEXITSTATUS(status)), None)
     } else if libc::WIFSIGNALED(status) {

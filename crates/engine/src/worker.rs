@@ -114,17 +114,19 @@ fn trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Outcome {
 
 /// One trial's split: the train and test tables, and the ids of the test rows in the
 /// table they were drawn from.
-struct Split {
-    train: data::Table,
-    test: data::Table,
-    test_ids: Vec<u32>,
+pub(crate) struct Split {
+    pub train: data::Table,
+    pub test: data::Table,
+    pub test_ids: Vec<u32>,
+    /// The ids of the training rows in the table they were drawn from.
+    pub train_ids: Vec<u32>,
     /// Each protected attribute's group of every test row.
-    test_groups: Vec<(String, Vec<u32>)>,
+    pub test_groups: Vec<(String, Vec<u32>)>,
 }
 
 /// The train and test tables of this trial's split. Takes the tables out of the dataset
 /// rather than copying them: a copy would count in the trial's peak memory.
-fn split(job: &TrialJob, dataset: &mut data::Dataset) -> Result<Split, String> {
+pub(crate) fn split(job: &TrialJob, dataset: &mut data::Dataset) -> Result<Split, String> {
     let k = dataset.n_classes();
     let train = std::mem::take(&mut dataset.train);
     let ids = |rows: &[usize]| rows.iter().map(|&r| r as u32).collect::<Vec<u32>>();
@@ -132,12 +134,13 @@ fn split(job: &TrialJob, dataset: &mut data::Dataset) -> Result<Split, String> {
         spec::Evaluation::Official => {
             let test = dataset.test.take().ok_or("the dataset has no official test split")?;
             let test_ids = (0..test.rows as u32).collect();
+            let train_ids = (0..train.rows as u32).collect();
             let test_groups = dataset
                 .protected
                 .iter()
                 .map(|g| Ok((g.name.clone(), g.test.clone().ok_or("no groups for the official test rows")?)))
                 .collect::<Result<_, String>>()?;
-            Ok(Split { train, test, test_ids, test_groups })
+            Ok(Split { train, test, test_ids, train_ids, test_groups })
         }
         spec::Evaluation::Folds(folds) => {
             let fold_of = data::split::stratified_folds(&train.y, k, folds, job.split_seed);
@@ -151,6 +154,7 @@ fn split(job: &TrialJob, dataset: &mut data::Dataset) -> Result<Split, String> {
                 train: train.select(&train_rows),
                 test: train.select(&test_rows),
                 test_ids: ids(&test_rows),
+                train_ids: ids(&train_rows),
             })
         }
         spec::Evaluation::Holdout(share) => {
@@ -164,6 +168,7 @@ fn split(job: &TrialJob, dataset: &mut data::Dataset) -> Result<Split, String> {
                 train: train.select(&train_rows),
                 test: train.select(&test_rows),
                 test_ids: ids(&test_rows),
+                train_ids: ids(&train_rows),
             })
         }
     }
@@ -171,6 +176,9 @@ fn split(job: &TrialJob, dataset: &mut data::Dataset) -> Result<Split, String> {
 
 fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialResult, String> {
     // The pool may already exist when a test calls this in-process; that is fine.
+    if job.learner == crate::command::LEARNER {
+        return crate::command::run_trial(job);
+    }
     let _ = rayon::ThreadPoolBuilder::new().num_threads(job.threads.max(1)).build_global();
     let kind = learners
         .iter()
@@ -182,7 +190,7 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
     model.prepare_runtime();
     let baseline_bytes = memory_status("VmHWM");
     let mut dataset = data::cache::read(&job.cache_path).map_err(|e| e.to_string())?;
-    let Split { mut train, mut test, test_ids, test_groups } = split(job, &mut dataset)?;
+    let Split { mut train, mut test, test_ids, test_groups, .. } = split(job, &mut dataset)?;
     if test.rows == 0 {
         return Err("the split left no test rows".into());
     }
@@ -194,7 +202,7 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
         &mut train,
         &mut test,
     )?;
-    let wants = |name: &str| job.metrics.iter().any(|m| m.name == name);
+    let wants = |name: &str| wants(job, name);
     let metric = |name: &str| job.metrics.iter().find(|m| m.name == name);
     let inventory_cpu = meter::inventory::HardwareInventory::probe_cpu_only();
     let cpu_model =
@@ -242,80 +250,21 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
     model.synchronize();
     let train_seconds = started.elapsed().as_secs_f64();
     let train_energy = meters.finish(window);
-    result.measurements.insert(
-        "train_time".into(),
-        Measurement::counter(train_seconds, "s").with_note("monotonic clock around fit"),
+    let energy_ok = record_training(
+        &mut result,
+        job,
+        train_seconds,
+        "monotonic clock around fit",
+        &train_energy,
+        idle_watts,
     );
     let energy = &train_energy.total;
-    // A window a source could not measure (a GPU lost mid-training) has no trustworthy
-    // total: no energy figure, and the reason in the record.
-    let energy_ok = train_energy.failures.is_empty();
-    if !energy_ok {
-        result.notes.push(format!("training energy not recorded: {}", train_energy.failures.join("; ")));
-    }
-    if energy_ok && (wants("train_energy") || wants("co2") || wants("energy_cost")) {
-        result.measurements.insert("train_energy".into(), energy_measurement(energy.joules, energy, "gross"));
-        if let Some(idle) = idle_watts {
-            // Derived, never replacing the gross figure.
-            let dynamic = (energy.joules - idle * train_seconds).max(0.0);
-            result.measurements.insert(
-                "train_energy_dynamic".into(),
-                Measurement::new(dynamic, "J", energy.method).with_scope(energy.part.clone()).with_note(format!(
-                    "derived: gross {:.3} J - idle {idle:.3} W x {train_seconds:.3} s (idle measured over {} s before training)",
-                    energy.joules,
-                    job.energy.idle_baseline_seconds.unwrap_or(0.0)
-                )),
-            );
-        }
-    }
 
     // Quality on the test rows, from the predictions that are also stored.
     let predicted = model.predict(&test.x, test.cols);
     let scores = if wants("roc_auc") { model.predict_scores(&test.x, test.cols) } else { None };
-    let task = quality::Task {
-        n_classes,
-        positive: job.positive.or((n_classes == 2).then_some(1)),
-        min_group_size: job.min_group_size as f64,
-    };
-    let levels: Vec<u32> = dataset.protected.iter().map(|g| g.levels.len() as u32).collect();
-    let group_columns: Vec<(&[u32], u32)> =
-        test_groups.iter().zip(&levels).map(|((_, g), &n)| (g.as_slice(), n)).collect();
-    let groups = (!group_columns.is_empty()).then(|| quality::intersect(&group_columns));
-    let rows = quality::Rows {
-        truth: &test.y,
-        predicted: &predicted,
-        scores: scores.as_ref().map(|s| s.values.as_slice()),
-        groups: groups.as_deref(),
-        weights: None,
-    };
-    let accuracy = quality::Confusion::of(&test.y, &predicted, n_classes).accuracy();
-    for name in quality::METRICS.iter().filter(|name| wants(name)) {
-        match quality::metric(name, &rows, &task) {
-            Some(value) => {
-                let mut note = format!("{} test rows, from the stored predictions", test.rows);
-                if *name == "roc_auc"
-                    && let Some(scores) = &scores
-                {
-                    note.push_str(&format!("; scores: {}", scores.kind));
-                }
-                result
-                    .measurements
-                    .insert(name.to_string(), Measurement::counter(value, "ratio").with_note(note));
-            }
-            None => {
-                result.notes.push(format!("`{name}` not computed: {}", quality::why_not(name, &rows, &task)))
-            }
-        }
-    }
-    let predictions = record::predictions::Predictions {
-        row: test_ids,
-        truth: test.y.clone(),
-        predicted: predicted.clone(),
-        groups: test_groups.clone(),
-        scores: scores
-            .as_ref()
-            .map(|s| record::predictions::Scores { classes: n_classes, values: s.values.clone() }),
-    };
+    let (predictions, accuracy) =
+        record_quality(&mut result, job, &dataset, &test, test_ids, &test_groups, &predicted, scores.as_ref());
     if wants("mean_path_length") {
         match model.mean_path_length(&test.x, test.cols) {
             Some(tests) => {
@@ -435,39 +384,8 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
         result.notes.push(format!("`rules` is n/a for `{}`: the model has no decision rules", kind.name));
     }
 
-    let energy_input =
-        footprint::EnergyInput { joules: energy.joules, method: energy.method, range: energy.range };
-    if energy_ok && wants("co2") {
-        let co2 = footprint::co2_grams(energy_input, job.energy.pue, &job.energy.intensity);
-        result.measurements.insert("co2".into(), derived_measurement(co2, "g", &energy.part));
-    }
-    // Rental and electricity cost are kept apart: one is time x price, the other energy x tariff.
-    if wants("cost") {
-        match &job.energy.rental_price {
-            Some(price) => {
-                let devices = gpus.as_ref().map_or(1.0, |g| g.len().max(1) as f64);
-                let mut cost = footprint::rental_cost(train_seconds, devices, price);
-                cost.formula = format!("rental: {}", cost.formula);
-                result.measurements.insert("cost".into(), derived_measurement(cost, "USD", "time"));
-            }
-            None => result.notes.push("cost not computed: declare `rental_price` in [environment]".into()),
-        }
-    }
-    if wants("energy_cost") {
-        match &job.energy.electricity_price {
-            Some(_) if !energy_ok => {}
-            Some(tariff) => {
-                let mut cost = footprint::electricity_cost(energy_input, job.energy.pue, tariff);
-                cost.formula = format!("electricity: {}", cost.formula);
-                result
-                    .measurements
-                    .insert("energy_cost".into(), derived_measurement(cost, "USD", &energy.part));
-            }
-            None => result
-                .notes
-                .push("energy_cost not computed: declare `electricity_price` in [environment]".into()),
-        }
-    }
+    let devices = gpus.as_ref().map_or(1.0, |g| g.len().max(1) as f64);
+    record_footprint(&mut result, job, train_seconds, energy, energy_ok, devices);
     if let Some(path) = &job.rules_path
         && let Some(rules) = model.rules(&dataset.feature_names, &dataset.class_names)
     {
@@ -579,16 +497,167 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
     if let Some((path, relative)) = &job.predictions {
         result.predictions = Some(predictions.write(path, relative).map_err(|e| e.to_string())?);
     }
-    // Measurements the experiment did not ask for are dropped: the record holds what the
-    // protocol defines (CPU time is added by the scheduler).
-    let keep_dynamic = idle_watts.is_some();
-    result.measurements.retain(|name, _| wants(name) || (keep_dynamic && name == "train_energy_dynamic"));
+    keep_asked(&mut result, job, idle_watts.is_some());
     Ok(result)
+}
+
+/// Drops the measurements the experiment did not ask for: the record holds what the
+/// protocol defines (CPU time is added by the scheduler).
+pub(crate) fn keep_asked(result: &mut TrialResult, job: &TrialJob, keep_dynamic: bool) {
+    result.measurements.retain(|name, _| wants(job, name) || (keep_dynamic && name == "train_energy_dynamic"));
+}
+
+
+/// Whether the experiment asks for the metric.
+pub(crate) fn wants(job: &TrialJob, name: &str) -> bool {
+    job.metrics.iter().any(|m| m.name == name)
+}
+
+/// Records the training time and, when the window measured cleanly, its energy (and the
+/// dynamic share when idle power was measured); returns whether the energy is usable.
+pub(crate) fn record_training(
+    result: &mut TrialResult,
+    job: &TrialJob,
+    train_seconds: f64,
+    time_note: &str,
+    train_energy: &meter::WindowEnergy,
+    idle_watts: Option<f64>,
+) -> bool {
+    let wants = |name: &str| wants(job, name);
+    result
+        .measurements
+        .insert("train_time".into(), Measurement::counter(train_seconds, "s").with_note(time_note));
+    let energy = &train_energy.total;
+    // A window a source could not measure (a GPU lost mid-training) has no trustworthy
+    // total: no energy figure, and the reason in the record.
+    let energy_ok = train_energy.failures.is_empty();
+    if !energy_ok {
+        result.notes.push(format!("training energy not recorded: {}", train_energy.failures.join("; ")));
+    }
+    if energy_ok && (wants("train_energy") || wants("co2") || wants("energy_cost")) {
+        result.measurements.insert("train_energy".into(), energy_measurement(energy.joules, energy, "gross"));
+        if let Some(idle) = idle_watts {
+            // Derived, never replacing the gross figure.
+            let dynamic = (energy.joules - idle * train_seconds).max(0.0);
+            result.measurements.insert(
+                "train_energy_dynamic".into(),
+                Measurement::new(dynamic, "J", energy.method).with_scope(energy.part.clone()).with_note(format!(
+                    "derived: gross {:.3} J - idle {idle:.3} W x {train_seconds:.3} s (idle measured over {} s before training)",
+                    energy.joules,
+                    job.energy.idle_baseline_seconds.unwrap_or(0.0)
+                )),
+            );
+        }
+    }
+    energy_ok
+}
+
+/// The quality figures of the test predictions, and the predictions as they are stored
+/// (with the accuracy, which robustness figures start from).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn record_quality(
+    result: &mut TrialResult,
+    job: &TrialJob,
+    dataset: &data::Dataset,
+    test: &data::Table,
+    test_ids: Vec<u32>,
+    test_groups: &[(String, Vec<u32>)],
+    predicted: &[u32],
+    scores: Option<&learn::Scores>,
+) -> (record::predictions::Predictions, f64) {
+    let n_classes = dataset.n_classes();
+    let task = quality::Task {
+        n_classes,
+        positive: job.positive.or((n_classes == 2).then_some(1)),
+        min_group_size: job.min_group_size as f64,
+    };
+    let levels: Vec<u32> = dataset.protected.iter().map(|g| g.levels.len() as u32).collect();
+    let group_columns: Vec<(&[u32], u32)> =
+        test_groups.iter().zip(&levels).map(|((_, g), &n)| (g.as_slice(), n)).collect();
+    let groups = (!group_columns.is_empty()).then(|| quality::intersect(&group_columns));
+    let rows = quality::Rows {
+        truth: &test.y,
+        predicted,
+        scores: scores.map(|s| s.values.as_slice()),
+        groups: groups.as_deref(),
+        weights: None,
+    };
+    let accuracy = quality::Confusion::of(&test.y, predicted, n_classes).accuracy();
+    for name in quality::METRICS.iter().filter(|name| wants(job, name)) {
+        match quality::metric(name, &rows, &task) {
+            Some(value) => {
+                let mut note = format!("{} test rows, from the stored predictions", test.rows);
+                if *name == "roc_auc"
+                    && let Some(scores) = scores
+                {
+                    note.push_str(&format!("; scores: {}", scores.kind));
+                }
+                result
+                    .measurements
+                    .insert(name.to_string(), Measurement::counter(value, "ratio").with_note(note));
+            }
+            None => {
+                result.notes.push(format!("`{name}` not computed: {}", quality::why_not(name, &rows, &task)))
+            }
+        }
+    }
+    let predictions = record::predictions::Predictions {
+        row: test_ids,
+        truth: test.y.clone(),
+        predicted: predicted.to_vec(),
+        groups: test_groups.to_vec(),
+        scores: scores.map(|s| record::predictions::Scores { classes: n_classes, values: s.values.clone() }),
+    };
+    (predictions, accuracy)
+}
+
+/// CO2 of the training energy, and the rental and electricity cost of training: rental
+/// and electricity are kept apart, one is time x price, the other energy x tariff.
+pub(crate) fn record_footprint(
+    result: &mut TrialResult,
+    job: &TrialJob,
+    train_seconds: f64,
+    energy: &meter::EnergyFigure,
+    energy_ok: bool,
+    devices: f64,
+) {
+    let wants = |name: &str| wants(job, name);
+    let energy_input =
+        footprint::EnergyInput { joules: energy.joules, method: energy.method, range: energy.range };
+    if energy_ok && wants("co2") {
+        let co2 = footprint::co2_grams(energy_input, job.energy.pue, &job.energy.intensity);
+        result.measurements.insert("co2".into(), derived_measurement(co2, "g", &energy.part));
+    }
+    if wants("cost") {
+        match &job.energy.rental_price {
+            Some(price) => {
+                let mut cost = footprint::rental_cost(train_seconds, devices, price);
+                cost.formula = format!("rental: {}", cost.formula);
+                result.measurements.insert("cost".into(), derived_measurement(cost, "USD", "time"));
+            }
+            None => result.notes.push("cost not computed: declare `rental_price` in [environment]".into()),
+        }
+    }
+    if wants("energy_cost") {
+        match &job.energy.electricity_price {
+            Some(_) if !energy_ok => {}
+            Some(tariff) => {
+                let mut cost = footprint::electricity_cost(energy_input, job.energy.pue, tariff);
+                cost.formula = format!("electricity: {}", cost.formula);
+                result
+                    .measurements
+                    .insert("energy_cost".into(), derived_measurement(cost, "USD", &energy.part));
+            }
+            None => result
+                .notes
+                .push("energy_cost not computed: declare `electricity_price` in [environment]".into()),
+        }
+    }
 }
 
 /// An energy figure as a measurement: its value, method, what it covers (as words in the
 /// note and as a key in `scope`) and its model range.
-fn energy_measurement(joules: f64, energy: &meter::EnergyFigure, what: &str) -> Measurement {
+pub(crate) fn energy_measurement(joules: f64, energy: &meter::EnergyFigure, what: &str) -> Measurement {
     Measurement::new(joules, "J", energy.method)
         .with_scope(energy.part.clone())
         .with_range(energy.range)
@@ -596,7 +665,7 @@ fn energy_measurement(joules: f64, energy: &meter::EnergyFigure, what: &str) -> 
 }
 
 /// An energy figure scaled (per 1000 predictions).
-fn scaled(energy: &meter::EnergyFigure, factor: f64) -> meter::EnergyFigure {
+pub(crate) fn scaled(energy: &meter::EnergyFigure, factor: f64) -> meter::EnergyFigure {
     meter::EnergyFigure {
         joules: energy.joules * factor,
         range: energy.range.map(|[low, high]| [low * factor, high * factor]),
@@ -605,7 +674,7 @@ fn scaled(energy: &meter::EnergyFigure, factor: f64) -> meter::EnergyFigure {
 }
 
 /// A derived figure as a measurement, with its inputs' methods and range.
-fn derived_measurement(derived: footprint::Derived, unit: &str, scope: &str) -> Measurement {
+pub(crate) fn derived_measurement(derived: footprint::Derived, unit: &str, scope: &str) -> Measurement {
     let inputs: Vec<String> =
         derived.inputs.iter().map(|(name, method)| format!("{name}: {method}")).collect();
     Measurement::new(derived.value, unit, derived.method)
@@ -617,7 +686,7 @@ fn derived_measurement(derived: footprint::Derived, unit: &str, scope: &str) -> 
 
 /// A field of `/proc/self/status` in bytes (`VmHWM`: the peak resident set; unlike
 /// `ru_maxrss`, it does not include the image the process replaced at exec).
-fn memory_status(field: &str) -> u64 {
+pub(crate) fn memory_status(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {

@@ -372,19 +372,39 @@ impl EnergyMeters {
         EnergyMeters { meters, sources, gaps, period }
     }
 
+    /// Samples the workload's resident memory through `probe` (for the RAM estimate) instead
+    /// of this process's own: for a workload running in another process.
+    pub fn with_rss_probe(mut self, probe: crate::sampler::RssProbe) -> Self {
+        self.sources.rss = Some(probe);
+        self
+    }
+
+    /// Opens a window over this process's work.
     pub fn start(&self) -> OpenWindow {
+        self.start_at(own_usage().cpu_seconds())
+    }
+
+    /// Opens a window over another process's work, whose CPU time so far is
+    /// `cpu_seconds` (the CPU estimate charges the CPU time spent inside the window).
+    pub fn start_at(&self, cpu_seconds: f64) -> OpenWindow {
         let starts = self.meters.iter().map(|m| m.begin()).collect();
         OpenWindow {
             started: Instant::now(),
             sampler: Sampler::start(self.sources.clone(), self.period),
             starts,
-            cpu_seconds: own_usage().cpu_seconds(),
+            cpu_seconds,
         }
     }
 
     pub fn finish(&self, open: OpenWindow) -> WindowEnergy {
+        self.finish_at(open, own_usage().cpu_seconds())
+    }
+
+    /// Closes a window opened with [`EnergyMeters::start_at`], the process's CPU time now
+    /// being `cpu_seconds`.
+    pub fn finish_at(&self, open: OpenWindow, cpu_seconds: f64) -> WindowEnergy {
         let seconds = open.started.elapsed().as_secs_f64();
-        let cpu_seconds = own_usage().cpu_seconds() - open.cpu_seconds;
+        let cpu_seconds = (cpu_seconds - open.cpu_seconds).max(0.0);
         let sampler_started = open.sampler.started;
         let (samples, sampler_cpu_seconds) = open.sampler.stop();
         let window = Window {

@@ -28,11 +28,16 @@ pub struct Sample {
     pub rss_bytes: u64,
 }
 
+/// Resident memory of the workload, where it is not this process (another process's tree).
+pub type RssProbe = Arc<dyn Fn() -> u64 + Send + Sync>;
+
 /// What the sampler reads.
 #[derive(Clone, Default)]
 pub struct Sources {
     pub nvml: Option<Arc<NvmlMeter>>,
     pub rapl: Option<Arc<Rapl>>,
+    /// The workload's resident memory; this process's own when `None`.
+    pub rss: Option<RssProbe>,
 }
 
 /// A running sampler; [`Sampler::stop`] returns its timeline.
@@ -93,7 +98,7 @@ fn take_sample(sources: &Sources, started: Instant) -> Sample {
         gpu_power_w: sources.nvml.as_ref().and_then(|n| n.power_w().ok()),
         rapl: sources.rapl.as_ref().and_then(|r| r.read().ok()),
         process_cpu_s: crate::rusage::own_usage().cpu_seconds(),
-        rss_bytes: current_rss_bytes(),
+        rss_bytes: sources.rss.as_ref().map_or_else(current_rss_bytes, |probe| probe()),
     }
 }
 

@@ -26,6 +26,8 @@ pub struct LearnerEntry {
     pub accepts_missing: bool,
     /// Its hyperparameter names, for did-you-mean.
     pub params: Vec<String>,
+    /// Whether it takes any hyperparameter (a `command` learner passes them on).
+    pub any_params: bool,
     /// Checks one expanded hyperparameter set (types, ranges, combinations).
     pub check: ParamCheck,
 }
@@ -57,6 +59,12 @@ pub type FileCheck = Box<
 pub type DatasetCheck =
     Box<dyn Fn(&crate::DatasetRef, &crate::structure::SpanIndex) -> Vec<crate::Diagnostic> + Send + Sync>;
 
+/// A check of a `command` candidate's program by the crate that runs it (the program
+/// exists and can be executed); `span` is where the program is written.
+pub type CommandCheck = Box<
+    dyn Fn(&crate::CommandSpec, std::ops::Range<usize>) -> Option<crate::Diagnostic> + Send + Sync,
+>;
+
 /// Everything the build offers, as the validator needs it.
 #[derive(Default)]
 pub struct Catalogue {
@@ -64,6 +72,7 @@ pub struct Catalogue {
     pub datasets: Vec<DatasetEntry>,
     pub checks: Vec<FileCheck>,
     pub dataset_check: Option<DatasetCheck>,
+    pub command_check: Option<CommandCheck>,
     /// Accept any learner and dataset name: for reading back a results folder, where the
     /// file was checked when it ran and this build may lack its learners.
     pub permissive: bool,

@@ -149,6 +149,21 @@ pub struct Candidate {
     pub declared: Option<DeclaredInputs>,
     /// What the candidate does with missing feature values.
     pub missing: MissingPolicy,
+    /// The program a `command` candidate runs.
+    pub command: Option<CommandSpec>,
+}
+
+/// A `learner = "command"` candidate's program and how it is run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommandSpec {
+    /// The program and its arguments, as written.
+    pub argv: Vec<String>,
+    /// The experiment file's folder: the command runs there, and relative paths in
+    /// `argv` resolve against it.
+    pub dir: PathBuf,
+    /// Whether it serves single rows (`TRADEOFF_MODE=predict-one`).
+    pub predict_one: bool,
+    pub data_format: crate::model::DataFormat,
 }
 
 impl Candidate {

@@ -24,13 +24,13 @@ use std::path::Path as FsPath;
 use sha2::{Digest, Sha256};
 
 pub use catalogue::{
-    Catalogue, DatasetCheck, DatasetEntry, FileCheck, LearnerEntry, ParamCheck, ParamProblem,
+    Catalogue, CommandCheck, DatasetCheck, DatasetEntry, FileCheck, LearnerEntry, ParamCheck, ParamProblem,
 };
 pub use claim::{Claim, ClaimError, Comparison, Expr, RatioForm};
 pub use device::Device;
 pub use diagnostic::{Diagnostic, FileDiagnostics, did_you_mean, one_of};
 pub use experiment::{
-    Candidate, DatasetLocation, DatasetRef, Evaluation, Execution, Experiment, FieldSeparator, MetricRequest,
+    Candidate, CommandSpec, DatasetLocation, DatasetRef, Evaluation, Execution, Experiment, FieldSeparator, MetricRequest,
     Protocol, SlurmOptions,
 };
 pub use metrics::{Direction, METRICS, MetricInfo, metric_info};

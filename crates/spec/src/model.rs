@@ -327,6 +327,33 @@ pub struct CandidateSection {
     /// Figures given instead of measured (published results, hardware not at hand).
     #[serde(default)]
     pub declared: Option<DeclaredInputs>,
+    /// `learner = "command"`: the program and its arguments, run from the experiment
+    /// file's folder for every trial, e.g. `["python3", "learners/hgb.py"]`. The trial's
+    /// rows, params, seed, threads and device are handed over in a job folder named by
+    /// `TRADEOFF_JOB` (see the README's protocol).
+    #[serde(default)]
+    #[schemars(length(min = 1))]
+    pub command: Option<Vec<String>>,
+    /// `learner = "command"`: the command also serves single rows when started with
+    /// `TRADEOFF_MODE=predict-one` (rows on stdin, classes on stdout), which
+    /// `inference_latency` times.
+    #[serde(default)]
+    pub predict_one: Option<bool>,
+    /// `learner = "command"`: how the trial's rows are written for the command: `npy`
+    /// (NumPy arrays, the default) or `csv` (for commands without NumPy).
+    #[serde(default)]
+    pub data_format: Option<DataFormat>,
+}
+
+/// How a command candidate's rows are handed over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DataFormat {
+    /// `.npy` arrays: float32 features (NaN for missing), int32 labels and row ids.
+    #[default]
+    Npy,
+    /// CSV with a header: `row_id`, the features, and `label` for training rows.
+    Csv,
 }
 
 /// Inputs declared for a candidate that is not run: the energy model's `declared` method.

@@ -41,7 +41,7 @@ pub(crate) fn validate(
     v.experiment(file);
     let dataset = v.dataset(file, experiment_dir);
     let protocol = v.protocol(file);
-    let candidates = v.candidates(file);
+    let candidates = v.candidates(file, experiment_dir);
     let metrics = v.metrics(file, &protocol);
     v.references(file, &candidates, &metrics);
     let execution = v.execution(file);
@@ -535,7 +535,7 @@ impl Validator<'_> {
         None
     }
 
-    fn candidates(&mut self, file: &ExperimentFile) -> Vec<Candidate> {
+    fn candidates(&mut self, file: &ExperimentFile, experiment_dir: &FsPath) -> Vec<Candidate> {
         let mut expanded = Vec::new();
         let mut first_seen: HashMap<&str, usize> = HashMap::new();
         let known_learners: Vec<&str> = self.catalogue.learners.iter().map(|l| l.name.as_str()).collect();
@@ -614,9 +614,11 @@ impl Validator<'_> {
                     threads: section.threads,
                     declared: section.declared.clone(),
                     missing: MissingPolicy::Error,
+                    command: None,
                 });
                 continue;
             }
+            let command = self.command(section, &path, experiment_dir);
             if self.catalogue.permissive && self.catalogue.learner(&section.learner).is_none() {
                 expanded.extend(expand(&section.params).into_iter().map(|(sweep, params)| {
                     Candidate {
@@ -632,6 +634,7 @@ impl Validator<'_> {
                             .missing
                             .or(file.dataset.as_ref().and_then(|d| d.missing))
                             .unwrap_or(MissingPolicy::Error),
+                        command: command.clone(),
                     }
                 }));
                 continue;
@@ -697,7 +700,7 @@ impl Validator<'_> {
                 );
             }
             for key in section.params.keys() {
-                if !learner.params.iter().any(|p| p == key) {
+                if !learner.any_params && !learner.params.iter().any(|p| p == key) {
                     let param_path = path.key("params").key(key);
                     self.push(
                         Diagnostic::new(
@@ -736,7 +739,7 @@ impl Validator<'_> {
             let known: std::collections::BTreeMap<String, Value> = section
                 .params
                 .iter()
-                .filter(|(k, _)| learner.params.iter().any(|p| p == *k))
+                .filter(|(k, _)| learner.any_params || learner.params.iter().any(|p| p == *k))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
             let points = expand(&known);
@@ -779,10 +782,80 @@ impl Validator<'_> {
                     threads: section.threads,
                     declared: None,
                     missing,
+                    command: command.clone(),
                 });
             }
         }
         expanded
+    }
+
+    /// A `command` candidate's program: `command` is required with `learner = "command"`
+    /// and refused with any other learner (as are `predict_one` and `data_format`); the
+    /// build checks that the program can be run.
+    fn command(
+        &mut self,
+        section: &crate::model::CandidateSection,
+        path: &Path,
+        experiment_dir: &FsPath,
+    ) -> Option<crate::CommandSpec> {
+        const LEARNER: &str = "command";
+        if section.learner != LEARNER {
+            for (key, given) in [
+                ("command", section.command.is_some()),
+                ("predict_one", section.predict_one.is_some()),
+                ("data_format", section.data_format.is_some()),
+            ] {
+                if given {
+                    self.push(
+                        Diagnostic::new(
+                            "spec::command-key",
+                            self.spans.key(&path.key(key)),
+                            format!("`{key}` is for `learner = \"command\"` only"),
+                        )
+                        .expected(format!("no `{key}` for learner `{}`", section.learner))
+                        .found(format!("`{key}`"))
+                        .help("to run your own program as a candidate, write `learner = \"command\"`"),
+                    );
+                }
+            }
+            return None;
+        }
+        let argv = match &section.command {
+            Some(argv) if argv.first().is_some_and(|program| !program.trim().is_empty()) => argv.clone(),
+            Some(_) => {
+                self.push(
+                    Diagnostic::new("spec::empty-command", self.at(&path.key("command")), "the command is empty")
+                        .expected("the program and its arguments, e.g. `[\"python3\", \"learners/hgb.py\"]`")
+                        .found("no program"),
+                );
+                return None;
+            }
+            None => {
+                self.push(
+                    Diagnostic::new(
+                        "spec::missing-key",
+                        self.at(&path.key("learner")),
+                        "a `command` candidate needs the command to run",
+                    )
+                    .expected("`command = [\"program\", \"argument\", ...]` in this candidate")
+                    .found("no `command`"),
+                );
+                return None;
+            }
+        };
+        let spec = crate::CommandSpec {
+            argv,
+            dir: experiment_dir.to_path_buf(),
+            predict_one: section.predict_one.unwrap_or(false),
+            data_format: section.data_format.unwrap_or_default(),
+        };
+        if !self.catalogue.permissive
+            && let Some(check) = &self.catalogue.command_check
+            && let Some(diagnostic) = check(&spec, self.at(&path.key("command").index(0)))
+        {
+            self.push(diagnostic);
+        }
+        Some(spec)
     }
 
     fn metrics(&mut self, file: &ExperimentFile, protocol: &Protocol) -> Vec<MetricRequest> {
