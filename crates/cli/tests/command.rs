@@ -22,7 +22,10 @@ fn value(record: &Value, metric: &str) -> Option<f64> {
 }
 
 fn notes(record: &Value) -> String {
-    record["notes"].as_array().map(|n| n.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n")).unwrap_or_default()
+    record["notes"]
+        .as_array()
+        .map(|n| n.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n"))
+        .unwrap_or_default()
 }
 
 #[test]
@@ -64,7 +67,12 @@ fn the_example_commands_are_measured_and_scored_like_the_built_ins() {
     };
     assert!(mean("hgb/max_iter=60") > 0.93, "{}", mean("hgb/max_iter=60"));
     assert!(mean("torch-mlp") > 0.9, "{}", mean("torch-mlp"));
-    assert!((mean("sklearn-tree") - mean("tree")).abs() < 0.05, "{} vs {}", mean("sklearn-tree"), mean("tree"));
+    assert!(
+        (mean("sklearn-tree") - mean("tree")).abs() < 0.05,
+        "{} vs {}",
+        mean("sklearn-tree"),
+        mean("tree")
+    );
     assert!(mean("majority") < 0.15, "{}", mean("majority"));
     // Latency only where the candidate serves single rows; the MLP says why not.
     for candidate in ["hgb/max_iter=30", "sklearn-tree", "majority"] {

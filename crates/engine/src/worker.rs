@@ -263,8 +263,16 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
     // Quality on the test rows, from the predictions that are also stored.
     let predicted = model.predict(&test.x, test.cols);
     let scores = if wants("roc_auc") { model.predict_scores(&test.x, test.cols) } else { None };
-    let (predictions, accuracy) =
-        record_quality(&mut result, job, &dataset, &test, test_ids, &test_groups, &predicted, scores.as_ref());
+    let (predictions, accuracy) = record_quality(
+        &mut result,
+        job,
+        &dataset,
+        &test,
+        test_ids,
+        &test_groups,
+        &predicted,
+        scores.as_ref(),
+    );
     if wants("mean_path_length") {
         match model.mean_path_length(&test.x, test.cols) {
             Some(tests) => {
@@ -504,9 +512,10 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
 /// Drops the measurements the experiment did not ask for: the record holds what the
 /// protocol defines (CPU time is added by the scheduler).
 pub(crate) fn keep_asked(result: &mut TrialResult, job: &TrialJob, keep_dynamic: bool) {
-    result.measurements.retain(|name, _| wants(job, name) || (keep_dynamic && name == "train_energy_dynamic"));
+    result
+        .measurements
+        .retain(|name, _| wants(job, name) || (keep_dynamic && name == "train_energy_dynamic"));
 }
-
 
 /// Whether the experiment asks for the metric.
 pub(crate) fn wants(job: &TrialJob, name: &str) -> bool {

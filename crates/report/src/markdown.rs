@@ -1142,9 +1142,24 @@ fn write_protocol(out: &mut String, analysis: &Analysis) {
     }
     for candidate in &experiment.candidates {
         let params = serde_json::to_string(&candidate.params).unwrap_or_default();
+        // A command candidate is its program: name it, as run from the experiment's folder.
+        let program = candidate
+            .command
+            .as_ref()
+            .map(|c| {
+                format!(
+                    " `{}` (rows as `{}`)",
+                    c.argv.join(" "),
+                    serde_json::to_value(c.data_format)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default()
+                )
+            })
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "- `{}`: `{}` {} on `{}`",
+            "- `{}`: `{}`{program} {} on `{}`",
             candidate.name, candidate.learner, params, candidate.device
         );
     }

@@ -61,9 +61,8 @@ pub type DatasetCheck =
 
 /// A check of a `command` candidate's program by the crate that runs it (the program
 /// exists and can be executed); `span` is where the program is written.
-pub type CommandCheck = Box<
-    dyn Fn(&crate::CommandSpec, std::ops::Range<usize>) -> Option<crate::Diagnostic> + Send + Sync,
->;
+pub type CommandCheck =
+    Box<dyn Fn(&crate::CommandSpec, std::ops::Range<usize>) -> Option<crate::Diagnostic> + Send + Sync>;
 
 /// Everything the build offers, as the validator needs it.
 #[derive(Default)]

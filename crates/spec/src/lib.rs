@@ -30,8 +30,8 @@ pub use claim::{Claim, ClaimError, Comparison, Expr, RatioForm};
 pub use device::Device;
 pub use diagnostic::{Diagnostic, FileDiagnostics, did_you_mean, one_of};
 pub use experiment::{
-    Candidate, CommandSpec, DatasetLocation, DatasetRef, Evaluation, Execution, Experiment, FieldSeparator, MetricRequest,
-    Protocol, SlurmOptions,
+    Candidate, CommandSpec, DatasetLocation, DatasetRef, Evaluation, Execution, Experiment, FieldSeparator,
+    MetricRequest, Protocol, SlurmOptions,
 };
 pub use metrics::{Direction, METRICS, MetricInfo, metric_info};
 pub use source::{Position, SourceFile};

@@ -824,9 +824,13 @@ impl Validator<'_> {
             Some(argv) if argv.first().is_some_and(|program| !program.trim().is_empty()) => argv.clone(),
             Some(_) => {
                 self.push(
-                    Diagnostic::new("spec::empty-command", self.at(&path.key("command")), "the command is empty")
-                        .expected("the program and its arguments, e.g. `[\"python3\", \"learners/hgb.py\"]`")
-                        .found("no program"),
+                    Diagnostic::new(
+                        "spec::empty-command",
+                        self.at(&path.key("command")),
+                        "the command is empty",
+                    )
+                    .expected("the program and its arguments, e.g. `[\"python3\", \"learners/hgb.py\"]`")
+                    .found("no program"),
                 );
                 return None;
             }

@@ -43,7 +43,11 @@ pub struct Ended {
 }
 
 /// The environment every mode gets.
-pub fn environment(folder: &super::handoff::JobFolder, job: &crate::job::TrialJob, mode: &str) -> Vec<(String, String)> {
+pub fn environment(
+    folder: &super::handoff::JobFolder,
+    job: &crate::job::TrialJob,
+    mode: &str,
+) -> Vec<(String, String)> {
     let threads = job.threads.max(1).to_string();
     let mut env = vec![
         ("TRADEOFF_JOB".to_string(), folder.job_file().display().to_string()),
@@ -268,9 +272,15 @@ pub struct Server {
 
 impl Server {
     /// Starts it and waits for its `ready` line.
-    pub fn start(command: &CommandJob, program: &Path, env: &[(String, String)], stderr: &Path) -> Result<Server, String> {
+    pub fn start(
+        command: &CommandJob,
+        program: &Path,
+        env: &[(String, String)],
+        stderr: &Path,
+    ) -> Result<Server, String> {
         let mut process = base_command(command, program, env);
-        let stderr = std::fs::File::create(stderr).map_err(|e| format!("cannot create `{}`: {e}", stderr.display()))?;
+        let stderr = std::fs::File::create(stderr)
+            .map_err(|e| format!("cannot create `{}`: {e}", stderr.display()))?;
         process.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(stderr);
         let mut child = spawn(&mut process, program)?;
         let stdin = child.stdin.take().expect("piped stdin");

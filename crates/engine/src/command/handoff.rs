@@ -23,7 +23,8 @@ pub struct JobFolder {
 
 impl JobFolder {
     pub fn create() -> Result<JobFolder, String> {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
         let path = std::env::temp_dir().join(format!("tradeoff-job-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(path.join("model"))
             .map_err(|e| format!("cannot create the job folder `{}`: {e}", path.display()))?;
@@ -155,7 +156,13 @@ fn write_npy_i32(path: &Path, values: &[u32]) -> Result<(), String> {
 
 /// CSV with a header: `row_id`, the features (empty for a missing value), and `label`
 /// (the class index) for training rows.
-fn write_csv(path: &Path, features: &[String], table: &data::Table, ids: &[u32], label: bool) -> Result<(), String> {
+fn write_csv(
+    path: &Path,
+    features: &[String],
+    table: &data::Table,
+    ids: &[u32],
+    label: bool,
+) -> Result<(), String> {
     let fail = |e: &dyn std::fmt::Display| format!("cannot write `{}`: {e}", path.display());
     let file = std::fs::File::create(path).map_err(|e| fail(&e))?;
     let mut writer = csv::Writer::from_writer(std::io::BufWriter::new(file));
@@ -194,7 +201,10 @@ mod tests {
         let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
         assert_eq!((10 + header_len) % 64, 0);
         let header = std::str::from_utf8(&bytes[10..10 + header_len]).unwrap();
-        assert!(header.starts_with("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }"), "{header}");
+        assert!(
+            header.starts_with("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }"),
+            "{header}"
+        );
         assert!(header.ends_with('\n'));
         let body = &bytes[10 + header_len..];
         assert_eq!(body.len(), 6 * 4);

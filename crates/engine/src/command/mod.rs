@@ -51,15 +51,20 @@ pub fn resolve_program(program: &str, dir: &Path) -> Result<PathBuf, String> {
         return Ok(path);
     }
     let search = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&search).map(|folder| folder.join(program)).find(|c| executable(c).is_ok()).ok_or_else(
-        || {
+    std::env::split_paths(&search)
+        .map(|folder| folder.join(program))
+        .find(|c| executable(c).is_ok())
+        .ok_or_else(|| {
             let beside = dir.join(program).is_file();
             format!(
                 "`{program}` is not on PATH{}",
-                if beside { format!(" (for the file beside the experiment, write `./{program}`)") } else { String::new() }
+                if beside {
+                    format!(" (for the file beside the experiment, write `./{program}`)")
+                } else {
+                    String::new()
+                }
             )
-        },
-    )
+        })
 }
 
 /// The arguments that name files (relative to the experiment's folder, or absolute), with
@@ -127,7 +132,8 @@ impl Marks<'_> {
             }
             MarkKind::End(phase) => {
                 let Some(started) = self.started.remove(phase) else {
-                    self.error.get_or_insert(format!("the command marked `{phase} end` without `{phase} start`"));
+                    self.error
+                        .get_or_insert(format!("the command marked `{phase} end` without `{phase} start`"));
                     return;
                 };
                 let cpu = child::tree_usage(self.pid).cpu_seconds;
@@ -236,7 +242,8 @@ pub(crate) fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
     let env = child::environment(&folder, job, "fit-predict");
     let whole = meters.start_at(0.0);
     let spawned = Instant::now();
-    let running = child::start(command, &program, &env, &folder.log("stdout.txt"), &folder.log("stderr.txt"))?;
+    let running =
+        child::start(command, &program, &env, &folder.log("stdout.txt"), &folder.log("stderr.txt"))?;
     command_pid.store(running.pid, std::sync::atomic::Ordering::Relaxed);
     let mut marks = Marks {
         meters: &meters,
@@ -311,10 +318,12 @@ pub(crate) fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
             )
         }
     };
-    let energy_ok = worker::record_training(&mut result, job, train_seconds, &time_note, &train_energy, idle_watts);
-    let scores = answers
-        .scores
-        .map(|values| learn::Scores { values, kind: "the command's own class scores (score_0 ... in predictions.csv)" });
+    let energy_ok =
+        worker::record_training(&mut result, job, train_seconds, &time_note, &train_energy, idle_watts);
+    let scores = answers.scores.map(|values| learn::Scores {
+        values,
+        kind: "the command's own class scores (score_0 ... in predictions.csv)",
+    });
     let (predictions, _) = worker::record_quality(
         &mut result,
         job,
@@ -332,11 +341,17 @@ pub(crate) fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
     if let (Some((start, end)), Some(energy)) = (marks.phases.predict, marks.energy("predict")) {
         let seconds = end.duration_since(start).as_secs_f64().max(1e-9);
         let rate = test.rows as f64 / seconds;
-        per_second = Some((rate, energy.failures.is_empty().then(|| meter::footprint::EnergyInput {
-            joules: energy.total.joules / test.rows as f64,
-            method: energy.total.method,
-            range: energy.total.range.map(|[low, high]| [low / test.rows as f64, high / test.rows as f64]),
-        })));
+        per_second = Some((
+            rate,
+            energy.failures.is_empty().then(|| meter::footprint::EnergyInput {
+                joules: energy.total.joules / test.rows as f64,
+                method: energy.total.method,
+                range: energy
+                    .total
+                    .range
+                    .map(|[low, high]| [low / test.rows as f64, high / test.rows as f64]),
+            }),
+        ));
         result.measurements.insert(
             "inference_throughput".into(),
             Measurement::counter(rate, "1/s").with_note(format!(
@@ -357,10 +372,12 @@ pub(crate) fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
         }
     } else if wants("inference_throughput") || wants("inference_energy") || wants("inference_cost") {
         result.notes.push(
-            "`inference_throughput` and `inference_energy` are n/a: the command marked no predict phase".into(),
+            "`inference_throughput` and `inference_energy` are n/a: the command marked no predict phase"
+                .into(),
         );
     }
-    if let (Some(cost), Some((rate, energy))) = (job.metrics.iter().find(|m| m.name == "inference_cost"), per_second)
+    if let (Some(cost), Some((rate, energy))) =
+        (job.metrics.iter().find(|m| m.name == "inference_cost"), per_second)
     {
         match crate::qualities::inference_cost(
             cost.per,
@@ -372,9 +389,10 @@ pub(crate) fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
             job.energy.pue,
         ) {
             Ok(derived) => {
-                result
-                    .measurements
-                    .insert("inference_cost".into(), worker::derived_measurement(derived, "USD", "inference"));
+                result.measurements.insert(
+                    "inference_cost".into(),
+                    worker::derived_measurement(derived, "USD", "inference"),
+                );
             }
             Err(reason) => result.notes.push(reason),
         }
@@ -394,7 +412,9 @@ pub(crate) fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
                         )),
                     );
                 }
-                Err(e) => result.notes.push(format!("`model_size` n/a: the model the command named, `{path}`: {e}")),
+                Err(e) => {
+                    result.notes.push(format!("`model_size` n/a: the model the command named, `{path}`: {e}"))
+                }
             }
         }
         None => result
@@ -404,9 +424,17 @@ pub(crate) fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
 
     // Memory: the whole process tree's.
     let (peak, method, how) = if sampled_peak.rss_bytes > ended.max_rss_bytes {
-        (sampled_peak.rss_bytes, Method::Sampled, "the summed resident memory of its process tree, sampled every 50 ms")
+        (
+            sampled_peak.rss_bytes,
+            Method::Sampled,
+            "the summed resident memory of its process tree, sampled every 50 ms",
+        )
     } else {
-        (ended.max_rss_bytes, Method::Counter, "the kernel's peak resident set (ru_maxrss) of its largest process")
+        (
+            ended.max_rss_bytes,
+            Method::Counter,
+            "the kernel's peak resident set (ru_maxrss) of its largest process",
+        )
     };
     result.measurements.insert(
         "peak_memory".into(),
@@ -419,7 +447,9 @@ pub(crate) fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
         )),
     );
     if wants("baseline_memory") {
-        result.notes.push("`baseline_memory` is n/a for a command: its runtime cannot be started without its model".into());
+        result.notes.push(
+            "`baseline_memory` is n/a for a command: its runtime cannot be started without its model".into(),
+        );
     }
 
     // Single-row latency through the command's predict-one mode.
@@ -434,7 +464,8 @@ pub(crate) fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
             result.notes.extend(latency.1);
         } else {
             result.notes.push(
-                "`inference_latency` n/a: the candidate declares no predict-one mode (`predict_one = true`)".into(),
+                "`inference_latency` n/a: the candidate declares no predict-one mode (`predict_one = true`)"
+                    .into(),
             );
         }
     }
@@ -483,8 +514,10 @@ fn serve_latency(
     batch: &[u32],
 ) -> Result<(crate::latency::Latencies, Vec<String>), String> {
     let env = child::environment(folder, job, "predict-one");
-    let mut server = child::Server::start(command, program, &env, &folder.log("serve-stderr.txt"))
-        .map_err(|e| format!("predict-one mode: {e}; its stderr ends: {}", tail(&folder.log("serve-stderr.txt"))))?;
+    let mut server =
+        child::Server::start(command, program, &env, &folder.log("serve-stderr.txt")).map_err(|e| {
+            format!("predict-one mode: {e}; its stderr ends: {}", tail(&folder.log("serve-stderr.txt")))
+        })?;
     // Rows are formatted before timing: the call is the pipe round trip and the command's work.
     let texts: Vec<String> = (0..test.rows).map(|r| child::row_text(test.row(r))).collect();
     let mut error = None;
@@ -515,7 +548,10 @@ fn serve_latency(
     );
     server.stop();
     if let Some(e) = error {
-        return Err(format!("predict-one mode: {e}; its stderr ends: {}", tail(&folder.log("serve-stderr.txt"))));
+        return Err(format!(
+            "predict-one mode: {e}; its stderr ends: {}",
+            tail(&folder.log("serve-stderr.txt"))
+        ));
     }
     latency.call = "one row written to the command's stdin as text, its class read back from its stdout (the pipe \
                     round trip and parsing included)";

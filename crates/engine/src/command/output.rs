@@ -18,19 +18,26 @@ pub struct Answers {
 /// Reads `path`: a header `row_id,class` optionally followed by `score_0` ... `score_{k-1}`,
 /// then one line per test row, in any order.
 pub fn read_predictions(path: &Path, test_ids: &[u32], n_classes: usize) -> Result<Answers, String> {
-    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).trim(csv::Trim::All).from_path(path).map_err(
-        |e| match e.kind() {
+    let name =
+        path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| match e.kind() {
             csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
                 "the command wrote no predictions (expected `predictions.csv` in the job folder)".to_string()
             }
             _ => format!("cannot read {name}: {e}"),
-        },
-    )?;
+        })?;
     let header: Vec<String> =
         reader.headers().map_err(|e| format!("{name}: {e}"))?.iter().map(str::to_string).collect();
     if header.len() < 2 || header[0] != "row_id" || header[1] != "class" {
-        return Err(format!("{name} line 1: the header is `{}`, expected `row_id,class` (then optionally `score_0` ... `score_{}`)", header.join(","), n_classes - 1));
+        return Err(format!(
+            "{name} line 1: the header is `{}`, expected `row_id,class` (then optionally `score_0` ... `score_{}`)",
+            header.join(","),
+            n_classes - 1
+        ));
     }
     let with_scores = header.len() > 2;
     if with_scores {
@@ -50,8 +57,9 @@ pub fn read_predictions(path: &Path, test_ids: &[u32], n_classes: usize) -> Resu
         let line = index + 2;
         let record = record.map_err(|e| format!("{name} line {line}: {e}"))?;
         let field = |i: usize| record.get(i).unwrap_or("");
-        let id: u32 =
-            field(0).parse().map_err(|_| format!("{name} line {line}: row id `{}` is not a row id", field(0)))?;
+        let id: u32 = field(0)
+            .parse()
+            .map_err(|_| format!("{name} line {line}: row id `{}` is not a row id", field(0)))?;
         let Some(&at) = position.get(&id) else {
             return Err(format!("{name} line {line}: row id {id} is not a test row of this trial"));
         };
@@ -71,11 +79,9 @@ pub fn read_predictions(path: &Path, test_ids: &[u32], n_classes: usize) -> Resu
         if let Some(scores) = &mut scores {
             for k in 0..n_classes {
                 let text = field(2 + k);
-                let value: f32 = text
-                    .parse()
-                    .ok()
-                    .filter(|v: &f32| v.is_finite())
-                    .ok_or_else(|| format!("{name} line {line}: score_{k} `{text}` is not a finite number"))?;
+                let value: f32 = text.parse().ok().filter(|v: &f32| v.is_finite()).ok_or_else(|| {
+                    format!("{name} line {line}: score_{k} `{text}` is not a finite number")
+                })?;
                 scores[at * n_classes + k] = value;
             }
         }
