@@ -123,12 +123,23 @@ params = { seconds = 100 }
 [[candidates]]
 name = "tree"
 learner = "decision_tree"
+[[candidates]]
+name = "shell"
+learner = "command"
+command = ["sh", "constant.sh"]
+data_format = "csv"
 [metrics]
 accuracy = {}
 [execution]
 backend = "slurm"
 time = "1m"
 "#,
+    );
+    // A command candidate runs on the node as on this machine: class 0 for every test row.
+    write(
+        dir.path(),
+        "constant.sh",
+        r#"awk -F, 'NR == 1 { print "row_id,class"; next } { print $1 ",0" }' "$TRADEOFF_JOB_DIR/test.csv" > "$TRADEOFF_JOB_DIR/predictions.csv""#,
     );
     let child = tradeoff()
         .args(["run", "states.toml"])
@@ -167,6 +178,10 @@ time = "1m"
     let victim = error("victim");
     assert!(victim.starts_with("Slurm CANCELLED"), "{victim}");
     assert_eq!(records[&("tree".to_string(), 0, 0)]["status"], "ok");
+    let shell = &records[&("shell".to_string(), 0, 0)];
+    assert_eq!(shell["status"], "ok", "{shell:#}");
+    assert_eq!(shell["placement"]["backend"], "slurm");
+    assert!(shell["measurements"]["accuracy"]["value"].as_f64().is_some(), "{shell:#}");
 }
 
 /// The `job_task` id of a running task of `candidate`, from the spool and squeue.
