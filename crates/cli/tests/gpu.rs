@@ -135,3 +135,54 @@ fn the_frontier_does_not_rank_energy_of_different_coverage() {
     let text = report();
     assert!(text.contains("`gpu` dominated by `tree`"), "{text}");
 }
+
+#[test]
+fn a_command_on_cuda_is_told_its_device_and_charged_its_board_over_its_marked_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("fit.sh"),
+        r#"grep -q '"device": "cuda:0"' "$TRADEOFF_JOB" || { echo "not told cuda:0" >&2; exit 4; }
+echo "fit start" >&3
+sleep 0.4
+echo "fit end" >&3
+awk -F, 'NR == 1 { print "row_id,class"; next } { print $1 ",0" }' "$TRADEOFF_JOB_DIR/test.csv" > "$TRADEOFF_JOB_DIR/predictions.csv"
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("command.toml"),
+        r#"
+[experiment]
+name = "command"
+[dataset]
+source = "weather"
+[protocol]
+holdout = 0.25
+[[candidates]]
+name = "script"
+learner = "command"
+command = ["sh", "fit.sh"]
+data_format = "csv"
+device = "cuda"
+[metrics]
+train_time = {}
+train_energy = {}
+"#,
+    )
+    .unwrap();
+    let output = with_fake_nvml(dir.path(), "devices=1\ntrace.0=0:250000\n")
+        .args(["run", "command.toml"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", describe(&output));
+    let records = records(&dir.path().join("results/command"));
+    let script = of(&records, "script");
+    assert_eq!(script["status"], "ok", "{script:#}");
+    let time = script["measurements"]["train_time"]["value"].as_f64().unwrap();
+    assert!((0.4..1.5).contains(&time), "the marked fit phase only: {time}");
+    let energy = &script["measurements"]["train_energy"];
+    assert!(energy["scope"].as_str().unwrap().contains("gpu-board"), "{energy}");
+    // 250 W over the marked phase alone.
+    let joules = energy["value"].as_f64().unwrap();
+    assert!(joules >= 250.0 * 0.4 && joules <= 250.0 * time + 50.0, "{energy}");
+}
