@@ -137,6 +137,18 @@ fn misbehaving_commands_are_failed_trials_that_say_why() {
     // Without marks, the whole process is timed, and the record says so.
     assert!(notes(good).contains("marked no fit phase"), "{}", notes(good));
     assert!(good["measurements"]["train_time"]["note"].as_str().unwrap().contains("whole command"));
+    // The worker killed at the timeout left no job folder behind.
+    let sleeps = records.iter().find(|r| r["candidate"] == "sleeps").unwrap();
+    let left: Vec<String> = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("tradeoff-job-"))
+        .filter(|n| {
+            let pid = n.trim_start_matches("tradeoff-job-").split('-').next().unwrap_or_default();
+            !std::path::Path::new(&format!("/proc/{pid}")).exists()
+        })
+        .collect();
+    assert!(left.is_empty(), "abandoned job folders: {left:?} ({sleeps:#})");
     for (candidate, expected) in [
         ("exits", "exited with code 3; its stderr ends: something broke"),
         ("crashes", "killed by SIGSEGV"),

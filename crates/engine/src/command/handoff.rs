@@ -23,6 +23,7 @@ pub struct JobFolder {
 
 impl JobFolder {
     pub fn create() -> Result<JobFolder, String> {
+        remove_folders(|pid| !Path::new(&format!("/proc/{pid}")).exists());
         let nanos =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
         let path = std::env::temp_dir().join(format!("tradeoff-job-{}-{nanos}", std::process::id()));
@@ -45,6 +46,27 @@ impl JobFolder {
 
     pub fn log(&self, name: &str) -> PathBuf {
         self.path.join(name)
+    }
+}
+
+/// Removes the job folders of the workers `abandoned` says died without removing theirs
+/// (killed at a timeout): a folder holds a trial's rows, for a large table hundreds of
+/// megabytes.
+pub fn remove_folders(abandoned: impl Fn(u32) -> bool) {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("tradeoff-job-"))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if abandoned(pid) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }
 

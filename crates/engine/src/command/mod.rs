@@ -79,6 +79,11 @@ pub fn named_files(argv: &[String], dir: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Removes the job folders a worker killed by a signal left behind.
+pub(crate) fn remove_job_folders_of(worker: i32) {
+    handoff::remove_folders(|pid| pid as i32 == worker);
+}
+
 /// The device the command is told to use, and the GPU whose energy is metered.
 fn resolve_device(job: &TrialJob) -> (String, Option<u32>) {
     match job.device.parse::<spec::Device>() {
@@ -107,9 +112,15 @@ struct Marks<'a> {
     predict: Option<Window>,
     started: HashMap<&'static str, Instant>,
     error: Option<String>,
+    /// The command's CPU time once it has been reaped (its `/proc` entry is gone).
+    final_cpu: Option<f64>,
 }
 
 impl Marks<'_> {
+    fn cpu_now(&self) -> f64 {
+        self.final_cpu.unwrap_or_else(|| child::tree_usage(self.pid).cpu_seconds)
+    }
+
     fn take(&mut self, mark: child::Mark) {
         self.phases.first_mark.get_or_insert(mark.at);
         let kind = match output::parse_mark(&mark.text) {
@@ -127,7 +138,7 @@ impl Marks<'_> {
                     return;
                 }
                 self.started.insert(phase, mark.at);
-                let cpu = child::tree_usage(self.pid).cpu_seconds;
+                let cpu = self.cpu_now();
                 *self.window(phase) = Some(Window::Open(self.meters.start_at(cpu)));
             }
             MarkKind::End(phase) => {
@@ -136,7 +147,7 @@ impl Marks<'_> {
                         .get_or_insert(format!("the command marked `{phase} end` without `{phase} start`"));
                     return;
                 };
-                let cpu = child::tree_usage(self.pid).cpu_seconds;
+                let cpu = self.cpu_now();
                 if let Some(Window::Open(open)) = self.window(phase).take() {
                     *self.window(phase) = Some(Window::Closed(self.meters.finish_at(open, cpu)));
                 }
@@ -253,11 +264,18 @@ pub(crate) fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
         predict: None,
         started: HashMap::new(),
         error: None,
+        final_cpu: None,
     };
     let mut sampled_peak = child::TreeUsage::default();
     let ended = loop {
         match running.marks.recv_timeout(Duration::from_millis(50)) {
-            Ok(mark) => marks.take(mark),
+            Ok(mark) => {
+                marks.take(mark);
+                // Every mark that has arrived is taken before the command may be reaped.
+                while let Ok(mark) = running.marks.try_recv() {
+                    marks.take(mark);
+                }
+            }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => std::thread::sleep(Duration::from_millis(50)),
         }
@@ -271,8 +289,15 @@ pub(crate) fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
     };
     let exited = Instant::now();
     let whole_energy = meters.finish_at(whole, ended.cpu_seconds);
-    while let Ok(mark) = running.marks.try_recv() {
-        marks.take(mark);
+    // Marks still in the pipe when it exited: read to the pipe's end (a descendant that
+    // kept the descriptor open is not waited for beyond a second).
+    marks.final_cpu = Some(ended.cpu_seconds);
+    let deadline = Instant::now() + Duration::from_secs(1);
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match running.marks.recv_timeout(left) {
+            Ok(mark) => marks.take(mark),
+            Err(_) => break,
+        }
     }
     let stderr = folder.log("stderr.txt");
     match (ended.code, ended.signal) {

@@ -43,7 +43,12 @@ impl Launcher for LocalLauncher {
     fn next(&mut self, timeout: Duration) -> Result<Option<Event>, LaunchError> {
         match self.receiver.recv_timeout(timeout) {
             Ok(exit) => {
-                self.running.remove(&exit.token);
+                // A worker killed at its timeout could not remove a command's job folder.
+                if let Some(pid) = self.running.remove(&exit.token)
+                    && exit.signal.is_some()
+                {
+                    crate::command::remove_job_folders_of(pid);
+                }
                 Ok(Some(Event::Ended(Ended {
                     token: exit.token,
                     code: exit.code,
