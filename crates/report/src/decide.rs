@@ -237,6 +237,16 @@ pub fn better(
     }
 }
 
+/// Why a comparison could not have shown a difference, if it could not: no comparison at
+/// all, or too few paired trials for its interval (where the test's smallest attainable
+/// p-value is above any usable level too).
+fn untestable(comparison: Result<Comparison, String>) -> Option<String> {
+    match comparison {
+        Err(reason) => Some(reason),
+        Ok(c) => c.test.interval.err().map(|reason| format!("{}: {reason}", c.test.method)),
+    }
+}
+
 fn better_value(a: f64, b: f64, direction: Direction) -> bool {
     match direction {
         Direction::Max => a > b,
@@ -271,7 +281,8 @@ pub enum Dominance {
 }
 
 /// Whether `a` dominates `b`: never worse, better at least once. When nothing ranked
-/// shows `b` better and some objective's figures may not be ranked, undecided.
+/// shows `b` better and some objective's figures may not be ranked, or `b`'s figure is
+/// the better one where no test is possible (too few paired trials), undecided.
 pub fn dominance(
     judge: &dyn Judge,
     a: &str,
@@ -292,6 +303,17 @@ pub fn dominance(
         }
         if better(judge, metric, *direction, b, a, noise_aware) {
             return Dominance::No;
+        }
+        // "Not shown worse" is evidence only where a test could have shown it: with too
+        // few paired trials for any test, `b`'s better figure is not noise, just untested.
+        if noise_aware
+            && better_value(fb.value, fa.value, *direction)
+            && let Some(reason) = untestable(judge.compare(metric, b, 1.0, a))
+        {
+            unranked.push(format!(
+                "`{b}` has the better `{metric}` and no test can say whether by more than noise ({reason})"
+            ));
+            continue;
         }
         let shown = better(judge, metric, *direction, a, b, noise_aware);
         strictly |= shown;
@@ -880,6 +902,8 @@ mod tests {
         /// (candidate, metric) -> what the figure covers and how it was obtained.
         scopes: HashMap<(String, String), &'static str>,
         mixed_allowed: bool,
+        /// Metrics no paired test can rank (too few trials).
+        untestable: Vec<String>,
     }
 
     impl Table {
@@ -912,15 +936,21 @@ mod tests {
             let value = |c: &str| self.figures[&(c.to_string(), metric.to_string())].value;
             let estimate = value(a) - value(b);
             Ok(Comparison {
+                // An untestable metric is what the report gives with too few paired trials:
+                // a comparison whose interval is declined and whose test cannot decide.
                 test: Test {
                     estimate,
-                    interval: Ok(Interval {
-                        low: estimate - 0.01,
-                        high: estimate + 0.01,
-                        level: 0.9,
-                        method: "table",
-                        approximate: false,
-                    }),
+                    interval: if self.untestable.iter().any(|m| m == metric) {
+                        Err("n = 3: too few paired trials for a 90% interval (at least 5)".into())
+                    } else {
+                        Ok(Interval {
+                            low: estimate - 0.01,
+                            high: estimate + 0.01,
+                            level: 0.9,
+                            method: "table",
+                            approximate: false,
+                        })
+                    },
                     p_positive,
                     p_negative,
                     n: 10,
@@ -986,6 +1016,31 @@ mod tests {
 
     fn weights(list: &[(&str, f64, Direction)]) -> Vec<Weight> {
         list.iter().map(|(m, w, d)| (m.to_string(), *w, *d, None)).collect()
+    }
+
+    #[test]
+    fn a_better_figure_that_no_test_can_rank_leaves_dominance_undecided() {
+        let mut judge = lecture();
+        judge.untestable = vec!["train_time".into()];
+        // Too few trials: the paired test of the times cannot decide.
+        judge.tests.remove(&("train_time".to_string(), "forest".to_string(), "tree".to_string()));
+        // The forest is shown more accurate; the tree is faster, but with too few trials
+        // for any test: absence of evidence is not "not worse".
+        match dominance(&judge, "forest", "tree", &objectives(), true) {
+            Dominance::Undecided(reason) => {
+                assert!(reason.contains("`tree` has the better `train_time`"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
+        let f = frontier(&names(&["tree", "forest", "slow"]), &objectives(), &judge, true);
+        assert!(f.members.contains(&"tree".to_string()), "{f:?}");
+        assert!(f.undecided.iter().any(|(c, o, _)| c == "tree" && o == "forest"), "{f:?}");
+        // Where the untested figure is the dominating candidate's better one, it stands.
+        assert!(dominates(&judge, "forest", "slow", &objectives(), true));
+        assert!(f.dominated.iter().any(|(c, _)| c == "slow"), "{f:?}");
+        // With tests possible, "not shown worse" is the evidence it was.
+        judge.untestable.clear();
+        assert!(dominates(&judge, "forest", "tree", &objectives(), true));
     }
 
     #[test]
