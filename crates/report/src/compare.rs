@@ -189,12 +189,16 @@ impl<'a> Evidence<'a> {
 
     /// Whether `metric`'s figures of `candidates` can be ranked against each other: for
     /// energy and what derives from it (CO2, electricity cost), the same coverage and
-    /// method; anything else always.
+    /// method; for latency and throughput, the same protocol (in-process, or through a
+    /// command); anything else always.
     pub fn comparable(&self, metric: &str, candidates: &[&str]) -> Result<(), String> {
         let Some(request) = self.trials.experiment.metric(metric) else { return Ok(()) };
         let energy_like =
             request.info.dimension == units::Dimension::Energy || matches!(metric, "co2" | "energy_cost");
-        if !energy_like || candidates.len() < 2 {
+        // A command's latency is a pipe round trip and its throughput one marked pass; a
+        // built-in's are in-process calls and repeated batches: not one protocol.
+        let protocol_like = matches!(metric, "inference_latency" | "inference_throughput");
+        if !(energy_like || protocol_like) || candidates.len() < 2 {
             return Ok(());
         }
         let labels: Vec<(&str, Vec<String>)> =

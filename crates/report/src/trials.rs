@@ -172,7 +172,8 @@ impl<'a> Trials<'a> {
     }
 
     /// What a candidate's figures of a metric cover and how they were obtained, as
-    /// distinct `scope (method)` labels: energy figures compare only within one label.
+    /// distinct `scope (method)` labels: energy figures, and latency and throughput measured
+    /// through a command's pipe or in-process, compare only within one label.
     pub fn coverage(&self, candidate: &str, metric: &str) -> Vec<String> {
         let mut labels: Vec<String> = self
             .records
@@ -180,7 +181,14 @@ impl<'a> Trials<'a> {
             .into_iter()
             .flat_map(|slots| slots.values())
             .filter_map(|r| r.measurement(metric))
-            .map(|m| format!("{} ({})", m.scope.as_deref().unwrap_or("declared figures"), m.method))
+            .map(|m| {
+                let unscoped = if matches!(metric, "inference_latency" | "inference_throughput") {
+                    "in-process calls"
+                } else {
+                    "declared figures"
+                };
+                format!("{} ({})", m.scope.as_deref().unwrap_or(unscoped), m.method)
+            })
             .collect();
         labels.sort();
         labels.dedup();

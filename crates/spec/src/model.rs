@@ -504,8 +504,10 @@ pub struct EnvironmentSection {
     #[serde(default)]
     pub scenarios: Vec<Scenario>,
     /// Rank energy figures that cover different parts or come from different methods
-    /// (a GPU's counter against a CPU estimate) against each other (default false: such
-    /// comparisons are undecided, with the reason).
+    /// (a GPU's counter against a CPU estimate), and latency or throughput measured by
+    /// different protocols (a `command` candidate's pipe round trip against in-process
+    /// calls), against each other (default false: such comparisons are undecided, with
+    /// the reason).
     #[serde(default)]
     pub compare_mixed_energy: Option<bool>,
 }

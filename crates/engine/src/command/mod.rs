@@ -29,6 +29,12 @@ use output::{MarkKind, Phases};
 /// The learner name of a command candidate.
 pub const LEARNER: &str = "command";
 
+/// What a command's single-row latency covers (the `scope` of its figure): in-process
+/// calls of a built-in learner are another protocol, and the report does not rank the two.
+pub const PIPE_ROUND_TRIP: &str = "round trip through the command's stdin and stdout";
+/// What a command's throughput covers: one pass over the test rows, not repeated batches.
+pub const ONE_MARKED_PASS: &str = "one pass between the command's predict marks";
+
 /// The program to run: a path (relative to the experiment's folder) when it holds a `/`,
 /// else a name looked up on `PATH`; it must be an executable file.
 pub fn resolve_program(program: &str, dir: &Path) -> Result<PathBuf, String> {
@@ -379,7 +385,7 @@ pub(crate) fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
         ));
         result.measurements.insert(
             "inference_throughput".into(),
-            Measurement::counter(rate, "1/s").with_note(format!(
+            Measurement::counter(rate, "1/s").with_scope(ONE_MARKED_PASS).with_note(format!(
                 "one pass over the {} test rows between the command's `predict start` and `predict end` marks ({seconds:.4} s)",
                 test.rows
             )),
@@ -484,6 +490,7 @@ pub(crate) fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
             result.measurements.insert(
                 "inference_latency".into(),
                 Measurement::counter(worker::percentile(&latency.0.seconds, request.percentile), "s")
+                    .with_scope(PIPE_ROUND_TRIP)
                     .with_note(latency.0.describe(request.percentile)),
             );
             result.notes.extend(latency.1);
