@@ -75,7 +75,7 @@ class Job:
             with open(self.description[part]["csv"], newline="") as f:
                 rows = list(csv.reader(f))
             header, body = rows[0], rows[1:]
-            labelled = header[-1] == "label"
+            labelled = part == "train"  # training rows end with `label`; test rows have none
             width = len(header) - 1 - (1 if labelled else 0)
             ids = [int(r[0]) for r in body]
             x = [[float(v) if v != "" else float("nan") for v in r[1 : 1 + width]] for r in body]
