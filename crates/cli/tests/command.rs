@@ -118,6 +118,18 @@ fn misbehaving_commands_are_failed_trials_that_say_why() {
         ("unended", format!("echo 'fit start' >&3\n{PREDICT}")),
         ("sleeps", "exec sleep 60".into()),
     ];
+    // The Python client's CSV path (no NumPy needed): the majority class, with marks.
+    let client = workspace().join("clients/python");
+    std::fs::write(
+        dir.path().join("client_csv.py"),
+        format!(
+            "import sys\nsys.path.insert(0, {client:?})\nimport tradeoff_client as tc\nfrom collections import Counter\n\
+             job = tc.load()\nassert job.features and len(job.X_train[0]) == len(job.features)\n\
+             with tc.fit():\n    majority = Counter(job.y_train).most_common(1)[0][0]\n\
+             with tc.predict():\n    classes = [majority] * len(job.test_ids)\ntc.save_predictions(job, classes)\n"
+        ),
+    )
+    .unwrap();
     let mut toml = String::from(
         "[experiment]\nname = \"misbehave\"\n[dataset]\nsource = \"weather\"\n[protocol]\nholdout = 0.25\ntimeout = \"3s\"\n",
     );
@@ -127,6 +139,9 @@ fn misbehaving_commands_are_failed_trials_that_say_why() {
             "[[candidates]]\nname = \"{name}\"\nlearner = \"command\"\ncommand = [\"sh\", \"{name}.sh\"]\ndata_format = \"csv\"\n"
         ));
     }
+    toml.push_str(
+        "[[candidates]]\nname = \"client-csv\"\nlearner = \"command\"\ncommand = [\"python3\", \"client_csv.py\"]\ndata_format = \"csv\"\n",
+    );
     toml.push_str("[metrics]\naccuracy = {}\ntrain_time = {}\n");
     std::fs::write(dir.path().join("misbehave.toml"), toml).unwrap();
     let started = Instant::now();
@@ -134,7 +149,12 @@ fn misbehaving_commands_are_failed_trials_that_say_why() {
     assert_eq!(output.status.code(), Some(1), "{}", describe(&output));
     assert!(started.elapsed() < Duration::from_secs(60), "the sleeping command was not cut at its timeout");
     let records = records(&dir.path().join("results/misbehave"));
-    assert_eq!(records.len(), scripts.len(), "{records:#?}");
+    assert_eq!(records.len(), scripts.len() + 1, "{records:#?}");
+    let client = records.iter().find(|r| r["candidate"] == "client-csv").unwrap();
+    assert_eq!(client["status"], "ok", "{client:#}");
+    assert!(
+        client["measurements"]["train_time"]["note"].as_str().unwrap().contains("`fit start` and `fit end`")
+    );
     let error = |candidate: &str| {
         let record = records.iter().find(|r| r["candidate"] == candidate).unwrap();
         record["error"].as_str().unwrap_or_default().to_string()
