@@ -1,8 +1,9 @@
 //! The job folder a `command` candidate reads: the trial's rows as NumPy `.npy` arrays
 //! (or CSV), and `job.json` with everything else. NumPy's format is chosen over Parquet
 //! because any Python with NumPy reads it without pyarrow (`np.load`, memory-mappable),
-//! it is a 128-byte header and raw little-endian values (written here by hand, exactly),
-//! and most ML code starts from arrays anyway; CSV is there for commands without NumPy.
+//! it is a short header (padded to a multiple of 64 bytes) and raw little-endian values,
+//! written here by hand, and most ML code starts from arrays anyway; CSV is there for
+//! commands without NumPy.
 //!
 //! The folder is a fresh temporary directory per trial, removed when the trial ends.
 
