@@ -11,7 +11,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{describe, records, run_in, tradeoff, workspace};
+use support::{describe, notes, records, run_in, tradeoff, workspace};
 
 fn ok_records<'a>(records: &'a [Value], candidate: &str) -> Vec<&'a Value> {
     records.iter().filter(|r| r["candidate"] == candidate && r["status"] == "ok").collect()
@@ -19,13 +19,6 @@ fn ok_records<'a>(records: &'a [Value], candidate: &str) -> Vec<&'a Value> {
 
 fn value(record: &Value, metric: &str) -> Option<f64> {
     record["measurements"][metric]["value"].as_f64()
-}
-
-fn notes(record: &Value) -> String {
-    record["notes"]
-        .as_array()
-        .map(|n| n.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n"))
-        .unwrap_or_default()
 }
 
 #[test]

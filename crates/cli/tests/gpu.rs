@@ -9,7 +9,7 @@ mod support;
 use std::path::Path;
 
 use serde_json::Value;
-use support::{describe, records, run_in, with_fake_nvml};
+use support::{describe, notes, records, run_in, with_fake_nvml};
 
 const EXPERIMENT: &str = r#"
 [experiment]
@@ -44,13 +44,6 @@ fn run(dir: &Path, script: &str) -> Vec<Value> {
 
 fn of<'a>(records: &'a [Value], candidate: &str) -> &'a Value {
     records.iter().find(|r| r["candidate"] == candidate).unwrap()
-}
-
-fn notes(record: &Value) -> String {
-    record["notes"]
-        .as_array()
-        .map(|n| n.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n"))
-        .unwrap_or_default()
 }
 
 #[test]

@@ -67,19 +67,9 @@ pub struct TrialJob {
     /// orchestrator cannot see).
     #[serde(default)]
     pub report_hardware: bool,
-    /// The program of a `command` candidate.
+    /// The program of a `command` candidate, its folder made absolute.
     #[serde(default)]
-    pub command: Option<CommandJob>,
-}
-
-/// A `command` candidate's program, as the worker runs it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CommandJob {
-    pub argv: Vec<String>,
-    /// The experiment file's folder: the command's working directory.
-    pub dir: PathBuf,
-    pub predict_one: bool,
-    pub data_format: spec::model::DataFormat,
+    pub command: Option<spec::CommandSpec>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -245,13 +235,11 @@ pub(crate) mod build {
                 .then(|| inputs.dir.models().join(format!("{}.rules.txt", file_safe(&candidate.name)))),
             predictions: None,
             report_hardware: inputs.report_hardware,
-            command: candidate.command.as_ref().map(|c| super::CommandJob {
-                argv: c.argv.clone(),
+            command: candidate.command.as_ref().map(|c| spec::CommandSpec {
                 // Absolute: the worker starts the command from there, wherever it runs.
                 dir: std::path::absolute(if c.dir.as_os_str().is_empty() { Path::new(".") } else { &c.dir })
                     .unwrap_or_else(|_| c.dir.clone()),
-                predict_one: c.predict_one,
-                data_format: c.data_format,
+                ..c.clone()
             }),
         }
     }

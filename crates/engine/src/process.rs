@@ -29,9 +29,6 @@ pub struct Exit {
 /// Starts `exe worker` with `job` on stdin; its [`Exit`] is sent on `events` when it
 /// ends. Returns the child's pid.
 pub fn spawn(exe: &Path, job: &crate::job::Job, token: usize, events: Sender<Exit>) -> std::io::Result<i32> {
-    use std::os::unix::process::CommandExt as _;
-    // SAFETY: getpid has no preconditions.
-    let parent = unsafe { libc::getpid() };
     let mut command = Command::new(exe);
     command
         .arg("worker")
@@ -39,20 +36,7 @@ pub fn spawn(exe: &Path, job: &crate::job::Job, token: usize, events: Sender<Exi
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .env("RUST_BACKTRACE", "0");
-    // SAFETY: the closure runs in the child between fork and exec and only makes
-    // async-signal-safe system calls (prctl, getppid, _exit).
-    unsafe {
-        command.pre_exec(move || {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            // The parent may have died before the request took effect.
-            if libc::getppid() != parent {
-                libc::_exit(1);
-            }
-            Ok(())
-        });
-    }
+    die_with_parent(&mut command);
     let mut child = command.spawn()?;
     let pid = child.id() as i32;
     let input = serde_json::to_vec(job).expect("a job serializes");
@@ -80,20 +64,49 @@ pub fn spawn(exe: &Path, job: &crate::job::Job, token: usize, events: Sender<Exi
     Ok(pid)
 }
 
+/// Has the kernel kill the process `command` starts with SIGKILL when this one dies
+/// (`PR_SET_PDEATHSIG`), so a child never outlives its parent.
+pub(crate) fn die_with_parent(command: &mut Command) {
+    use std::os::unix::process::CommandExt as _;
+    // SAFETY: getpid has no preconditions.
+    let parent = unsafe { libc::getpid() };
+    // SAFETY: the closure runs in the child between fork and exec and only makes
+    // async-signal-safe system calls (prctl, getppid, _exit).
+    unsafe {
+        command.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The parent may have died before the request took effect.
+            if libc::getppid() != parent {
+                libc::_exit(1);
+            }
+            Ok(())
+        });
+    }
+}
+
 fn wait(pid: i32) -> (i32, Usage) {
+    reap(pid, 0).unwrap_or((0, Usage::default()))
+}
+
+/// Reaps the child `pid` with `wait4(flags)`: its wait status and rusage, or `None` when
+/// it has not ended yet (`WNOHANG`) or cannot be waited for.
+pub(crate) fn reap(pid: i32, flags: i32) -> Option<(i32, Usage)> {
     let mut status = 0;
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
     loop {
         // SAFETY: wait4 writes the status and rusage of the child it reaps.
-        let rc = unsafe { libc::wait4(pid, &mut status, 0, usage.as_mut_ptr()) };
+        let rc = unsafe { libc::wait4(pid, &mut status, flags, usage.as_mut_ptr()) };
         if rc == pid {
             // SAFETY: filled in by the successful wait4.
             let usage = unsafe { usage.assume_init() };
-            return (status, Usage::from_rusage(&usage));
+            return Some((status, Usage::from_rusage(&usage)));
         }
-        if rc == -1 && std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
-            return (status, Usage::default());
+        if rc == -1 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
+            continue;
         }
+        return None;
     }
 }
 

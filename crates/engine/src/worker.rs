@@ -204,29 +204,11 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
     )?;
     let wants = |name: &str| wants(job, name);
     let metric = |name: &str| job.metrics.iter().find(|m| m.name == name);
-    let inventory_cpu = meter::inventory::HardwareInventory::probe_cpu_only();
-    let cpu_model =
-        CpuPowerModel::new(&inventory_cpu.brand, inventory_cpu.logical_cores, job.energy.cpu_tdp_w);
     // Only the board the learner really trains on is metered: `auto` without a GPU is a
     // CPU trial and is not charged GPU 0's power.
     let gpus: Option<Vec<u32>> = model.gpu().map(|index| vec![index]);
-    let meters = meter::EnergyMeters::open(
-        gpus.as_deref(),
-        &job.energy.powercap_root,
-        cpu_model,
-        &job.energy.declared_power,
-        Duration::from_millis(job.energy.sampler_period_ms.max(1)),
-    );
-    let mut result = TrialResult {
-        split: Some(record::SplitFacts {
-            seed: if job.evaluation == spec::Evaluation::Official { 0 } else { job.split_seed },
-            train_rows: train.rows,
-            test_rows: test.rows,
-        }),
-        ..TrialResult::default()
-    };
-    result.notes.extend(meters.gaps.iter().cloned());
-    result.notes.extend(missing_note);
+    let meters = open_meters(job, gpus.as_deref());
+    let mut result = new_result(job, train.rows, test.rows, &meters, missing_note);
     if job.device == "auto" {
         result.notes.push(format!(
             "device `auto` ran on {}",
@@ -235,12 +217,7 @@ fn run_trial(job: &TrialJob, learners: &[learn::LearnerKind]) -> Result<TrialRes
     }
     let n_classes = dataset.n_classes();
 
-    // Idle power, when the protocol asks for a baseline: the same meters, no workload.
-    let idle_watts = job.energy.idle_baseline_seconds.map(|seconds| {
-        let window = meters.start();
-        std::thread::sleep(Duration::from_secs_f64(seconds));
-        meters.finish(window).watts()
-    });
+    let idle_watts = idle_watts(job, &meters);
 
     // Training: the timed phase starts after the data is in memory.
     model.synchronize();
@@ -515,6 +492,51 @@ pub(crate) fn keep_asked(result: &mut TrialResult, job: &TrialJob, keep_dynamic:
     result
         .measurements
         .retain(|name, _| wants(job, name) || (keep_dynamic && name == "train_energy_dynamic"));
+}
+
+/// The trial's energy meters: NVML for `gpus`, RAPL or the CPU and RAM estimate, and the
+/// declared powers.
+pub(crate) fn open_meters(job: &TrialJob, gpus: Option<&[u32]>) -> meter::EnergyMeters {
+    let cpu = meter::inventory::HardwareInventory::probe_cpu_only();
+    let cpu_model = CpuPowerModel::new(&cpu.brand, cpu.logical_cores, job.energy.cpu_tdp_w);
+    meter::EnergyMeters::open(
+        gpus,
+        &job.energy.powercap_root,
+        cpu_model,
+        &job.energy.declared_power,
+        Duration::from_millis(job.energy.sampler_period_ms.max(1)),
+    )
+}
+
+/// A trial's result before anything is measured: its split's facts and why figures may
+/// be missing (meters absent, missing values handled).
+pub(crate) fn new_result(
+    job: &TrialJob,
+    train_rows: usize,
+    test_rows: usize,
+    meters: &meter::EnergyMeters,
+    missing_note: Option<String>,
+) -> TrialResult {
+    let mut result = TrialResult {
+        split: Some(record::SplitFacts {
+            seed: if job.evaluation == spec::Evaluation::Official { 0 } else { job.split_seed },
+            train_rows,
+            test_rows,
+        }),
+        ..TrialResult::default()
+    };
+    result.notes.extend(meters.gaps.iter().cloned());
+    result.notes.extend(missing_note);
+    result
+}
+
+/// Idle power, when the protocol asks for a baseline: the same meters, no workload.
+pub(crate) fn idle_watts(job: &TrialJob, meters: &meter::EnergyMeters) -> Option<f64> {
+    job.energy.idle_baseline_seconds.map(|seconds| {
+        let window = meters.start();
+        std::thread::sleep(Duration::from_secs_f64(seconds));
+        meters.finish(window).watts()
+    })
 }
 
 /// Whether the experiment asks for the metric.

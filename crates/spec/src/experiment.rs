@@ -153,8 +153,9 @@ pub struct Candidate {
     pub command: Option<CommandSpec>,
 }
 
-/// A `learner = "command"` candidate's program and how it is run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A `learner = "command"` candidate's program and how it is run (also what a worker is
+/// sent to run it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CommandSpec {
     /// The program and its arguments, as written.
     pub argv: Vec<String>,

@@ -41,6 +41,14 @@ pub fn assert_snapshot(path: &Path, actual: &str) {
     assert_eq!(expected, actual, "snapshot {} differs (UPDATE_SNAPSHOTS=1 rewrites it)", path.display());
 }
 
+/// A record's notes, one per line.
+pub fn notes(record: &serde_json::Value) -> String {
+    record["notes"]
+        .as_array()
+        .map(|n| n.iter().filter_map(serde_json::Value::as_str).collect::<Vec<_>>().join("\n"))
+        .unwrap_or_default()
+}
+
 /// Reads every record of a results folder.
 pub fn records(dir: &Path) -> Vec<serde_json::Value> {
     std::fs::read_to_string(dir.join("runs.jsonl"))

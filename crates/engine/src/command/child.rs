@@ -14,7 +14,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::mpsc::Receiver;
 use std::time::Instant;
 
-use crate::job::CommandJob;
+use spec::CommandSpec;
 
 /// The file descriptor the command writes its marks to (`TRADEOFF_MARKS_FD`).
 pub const MARKS_FD: i32 = 3;
@@ -73,7 +73,7 @@ pub fn environment(
 
 /// Starts the command with its marks pipe on descriptor 3, stdout and stderr to files.
 pub fn start(
-    command: &CommandJob,
+    command: &CommandSpec,
     program: &Path,
     env: &[(String, String)],
     stdout: &Path,
@@ -123,27 +123,13 @@ pub fn start(
     Ok(Running { pid: child.id() as i32, marks, _child: child })
 }
 
-fn base_command(command: &CommandJob, program: &Path, env: &[(String, String)]) -> Command {
+fn base_command(command: &CommandSpec, program: &Path, env: &[(String, String)]) -> Command {
     let mut process = Command::new(program);
     process.args(&command.argv[1..]).current_dir(&command.dir);
     for (key, value) in env {
         process.env(key, value);
     }
-    // SAFETY: getpid has no preconditions.
-    let parent = unsafe { libc::getpid() };
-    use std::os::unix::process::CommandExt as _;
-    // SAFETY: runs between fork and exec and makes only async-signal-safe calls.
-    unsafe {
-        process.pre_exec(move || {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            if libc::getppid() != parent {
-                libc::_exit(1);
-            }
-            Ok(())
-        });
-    }
+    crate::process::die_with_parent(&mut process);
     process
 }
 
@@ -162,27 +148,9 @@ pub fn wait(pid: i32) -> Option<Ended> {
 }
 
 fn reap(pid: i32, flags: i32) -> Option<Ended> {
-    let mut status = 0;
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    loop {
-        // SAFETY: wait4 writes the status and rusage of the child it reaps.
-        let rc = unsafe { libc::wait4(pid, &mut status, flags, usage.as_mut_ptr()) };
-        if rc == pid {
-            // SAFETY: filled in by the successful wait4.
-            let usage = meter::rusage::Usage::from_rusage(&unsafe { usage.assume_init() });
-            let (code, signal) = crate::process::decode(status);
-            return Some(Ended {
-                code,
-                signal,
-                cpu_seconds: usage.cpu_seconds(),
-                max_rss_bytes: usage.peak_rss_bytes,
-            });
-        }
-        if rc == -1 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
-            continue;
-        }
-        return None;
-    }
+    let (status, usage) = crate::process::reap(pid, flags)?;
+    let (code, signal) = crate::process::decode(status);
+    Some(Ended { code, signal, cpu_seconds: usage.cpu_seconds(), max_rss_bytes: usage.peak_rss_bytes })
 }
 
 /// A process tree's CPU time and resident memory now.
@@ -273,7 +241,7 @@ pub struct Server {
 impl Server {
     /// Starts it and waits for its `ready` line.
     pub fn start(
-        command: &CommandJob,
+        command: &CommandSpec,
         program: &Path,
         env: &[(String, String)],
         stderr: &Path,

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::job::{CommandJob, TrialJob};
+use crate::job::TrialJob;
+use spec::CommandSpec;
 
 /// The version of the protocol `job.json` describes; bumped on incompatible changes.
 pub const PROTOCOL: u32 = 1;
@@ -95,7 +96,7 @@ pub struct Rows<'a> {
 pub fn write(
     folder: &JobFolder,
     job: &TrialJob,
-    command: &CommandJob,
+    command: &CommandSpec,
     dataset: &data::Dataset,
     rows: &Rows<'_>,
     device: &str,
@@ -124,7 +125,7 @@ pub fn write(
             )
         }
     };
-    let wants_scores = job.metrics.iter().any(|m| m.name == "roc_auc");
+    let wants_scores = crate::worker::wants(job, "roc_auc");
     let description = json!({
         "protocol": PROTOCOL,
         "mode": "fit-predict",

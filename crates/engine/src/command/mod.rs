@@ -15,16 +15,18 @@ mod output;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
-use meter::estimate::CpuPowerModel;
 use sha2::{Digest as _, Sha256};
 use units::{Measurement, Method};
 
-use crate::job::{CommandJob, TrialJob, TrialResult};
+use crate::job::{TrialJob, TrialResult};
 use crate::worker::{self, Split};
 use output::{MarkKind, Phases};
+use spec::CommandSpec;
 
 /// The learner name of a command candidate.
 pub const LEARNER: &str = "command";
@@ -219,40 +221,16 @@ pub(crate) fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
     drop(train);
     let n_classes = dataset.n_classes();
 
-    let cpu = meter::inventory::HardwareInventory::probe_cpu_only();
-    let cpu_model = CpuPowerModel::new(&cpu.brand, cpu.logical_cores, job.energy.cpu_tdp_w);
-    let gpus: Option<Vec<u32>> = gpu.map(|index| vec![index]);
-    // The RAM estimate follows the command's process tree, once it runs.
-    let command_pid = std::sync::Arc::new(std::sync::atomic::AtomicI32::new(0));
-    let meters = meter::EnergyMeters::open(
-        gpus.as_deref(),
-        &job.energy.powercap_root,
-        cpu_model,
-        &job.energy.declared_power,
-        Duration::from_millis(job.energy.sampler_period_ms.max(1)),
-    )
-    .with_rss_probe(std::sync::Arc::new({
-        let pid = command_pid.clone();
-        move || match pid.load(std::sync::atomic::Ordering::Relaxed) {
-            0 => 0,
-            pid => child::tree_usage(pid).rss_bytes,
-        }
-    }));
-    let mut result = TrialResult {
-        split: Some(record::SplitFacts {
-            seed: if job.evaluation == spec::Evaluation::Official { 0 } else { job.split_seed },
-            train_rows,
-            test_rows: test.rows,
-        }),
-        ..TrialResult::default()
-    };
-    result.notes.extend(meters.gaps.iter().cloned());
-    result.notes.extend(missing_note);
-    let idle_watts = job.energy.idle_baseline_seconds.map(|seconds| {
-        let window = meters.start();
-        std::thread::sleep(Duration::from_secs_f64(seconds));
-        meters.finish(window).watts()
-    });
+    // The RAM estimate follows the command's process tree: the resident memory the loop
+    // below last read, so the tree is walked once per reading, not again by the sampler.
+    let tree_rss = Arc::new(AtomicU64::new(0));
+    let meters =
+        worker::open_meters(job, gpu.map(|index| vec![index]).as_deref()).with_rss_probe(Arc::new({
+            let rss = tree_rss.clone();
+            move || rss.load(Ordering::Relaxed)
+        }));
+    let mut result = worker::new_result(job, train_rows, test.rows, &meters, missing_note);
+    let idle_watts = worker::idle_watts(job, &meters);
 
     // Fit and predict: the command's own process, its marks taken as they arrive, its
     // process tree's memory followed until it exits.
@@ -261,7 +239,6 @@ pub(crate) fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
     let spawned = Instant::now();
     let running =
         child::start(command, &program, &env, &folder.log("stdout.txt"), &folder.log("stderr.txt"))?;
-    command_pid.store(running.pid, std::sync::atomic::Ordering::Relaxed);
     let mut marks = Marks {
         meters: &meters,
         pid: running.pid,
@@ -286,6 +263,7 @@ pub(crate) fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
             Err(RecvTimeoutError::Disconnected) => std::thread::sleep(Duration::from_millis(50)),
         }
         let usage = child::tree_usage(running.pid);
+        tree_rss.store(usage.rss_bytes, Ordering::Relaxed);
         if usage.rss_bytes > sampled_peak.rss_bytes {
             sampled_peak = usage;
         }
@@ -539,7 +517,7 @@ pub(crate) fn run_trial(job: &TrialJob) -> Result<TrialResult, String> {
 /// answers differ from its own batch predictions.
 fn serve_latency(
     job: &TrialJob,
-    command: &CommandJob,
+    command: &CommandSpec,
     program: &Path,
     folder: &handoff::JobFolder,
     test: &data::Table,
